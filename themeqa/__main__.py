@@ -1,0 +1,5 @@
+import sys
+
+from themeqa.cli.main import main
+
+sys.exit(main())

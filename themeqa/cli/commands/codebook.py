@@ -1,0 +1,114 @@
+"""`themeqa codebook`: import, export, validate, show."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from themeqa.cli.common import echo_json, get_project, json_option
+
+
+@click.group()
+def codebook() -> None:
+    """Codebooks of themes (YAML; number labels 1, 2, 2a…).
+
+    \b
+    Example:
+      themeqa codebook validate codebooks/inhibitors.yaml
+      themeqa codebook import codebooks/inhibitors.yaml
+      themeqa codebook show
+    """
+
+
+@codebook.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+def import_(ctx, file) -> None:
+    """Import a codebook YAML file into the project.
+
+    \b
+    Example:
+      themeqa codebook import codebooks/facilitators.yaml
+    """
+    from themeqa.services.codebooks import import_codebook
+
+    result = import_codebook(get_project(ctx), file)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"codebook {result.key!r}: {result.codes} codes imported")
+
+
+@codebook.command()
+@click.argument("out", type=click.Path(dir_okay=False), required=False)
+@click.option("--key", default=None, help="Which codebook (needed when there are several).")
+@click.option("--format", "fmt", type=click.Choice(["yaml"]), default="yaml", show_default=True)
+@click.pass_context
+def export(ctx, out, key, fmt) -> None:
+    """Export a codebook to YAML (to OUT, or standard output).
+
+    \b
+    Example:
+      themeqa codebook export --key inhibitors inhibitors.yaml
+    """
+    from themeqa.interop.codebook_yaml import dump_codebook_yaml
+    from themeqa.services.codebooks import export_codebook
+
+    text = dump_codebook_yaml(export_codebook(get_project(ctx), key))
+    if out is None or out == "-":
+        sys.stdout.write(text)
+    else:
+        with open(out, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        click.echo(f"wrote {out}")
+
+
+@codebook.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def validate(file) -> None:
+    """Check a codebook YAML file: duplicate labels, empty names, near-duplicate names.
+
+    Exit code 2 when there are errors; near-duplicates are warnings.
+
+    \b
+    Example:
+      themeqa codebook validate codebooks/inhibitors.yaml
+    """
+    from themeqa.errors import InputError
+    from themeqa.services.codebooks import validate_codebook_file
+
+    key, errors, warnings = validate_codebook_file(file)
+    for w in warnings:
+        click.echo(f"warning: {w}")
+    if errors:
+        raise InputError(f"{file}: " + "; ".join(errors))
+    click.echo(f"{file}: codebook {key!r} is valid" + (f" ({len(warnings)} warnings)"
+                                                      if warnings else ""))
+
+
+@codebook.command()
+@click.option("--coder", default=None, help="Count only this coder's codings.")
+@json_option
+@click.pass_context
+def show(ctx, coder, as_json) -> None:
+    """Show the codebook tree with coding counts.
+
+    \b
+    Example:
+      themeqa --project study codebook show --coder amira
+    """
+    from themeqa.services.codebooks import codebook_tree, list_codebooks
+
+    project = get_project(ctx)
+    nodes = codebook_tree(project, coder=coder)
+    if as_json:
+        echo_json([n.to_dict() for n in nodes])
+        return
+    titles = dict(list_codebooks(project))
+    current = None
+    for n in nodes:
+        if n.codebook != current:
+            current = n.codebook
+            click.echo(f"{current}: {titles.get(current, '')}".rstrip(": "))
+        indent = "  " * n.depth
+        click.echo(f"{indent}{n.label:<5} {n.name}  ({n.codings})")

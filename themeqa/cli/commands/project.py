@@ -1,0 +1,61 @@
+"""`themeqa init` and `themeqa demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from themeqa.cli.common import progress_printer
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False), default=".")
+@click.option("--name", default=None, help="Study name (default: the directory's name).")
+def init(directory: str, name: str | None) -> None:
+    """Create an empty project in DIRECTORY (default: here).
+
+    \b
+    Example:
+      themeqa init my-study && cd my-study
+      themeqa participants import participants.csv
+    """
+    from themeqa.errors import InputError
+    from themeqa.services.project import open_project
+    from themeqa.store.engine import DB_FILENAME
+
+    path = Path(directory)
+    if (path / DB_FILENAME).exists():
+        raise InputError(f"{path} already holds a themeqa project")
+    path.mkdir(parents=True, exist_ok=True)
+    open_project(path, create=True, name=name or path.resolve().name).close()
+    click.echo(f"created project in {path}")
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False), default="themeqa-demo")
+@click.option("--no-tui", is_flag=True, help="Only build the project; do not open the TUI.")
+@click.option("--force", is_flag=True, help="Replace a project already in DIRECTORY.")
+@click.option("--coder", default="amira", show_default=True, help="Coder to open the TUI as.")
+def demo(directory: str, no_tui: bool, force: bool, coder: str) -> None:
+    """Build the bundled demo study in DIRECTORY and open it in the TUI.
+
+    Six focus groups (conditions M and I), written responses at two timepoints, three
+    codebooks, and codings by two coders (amira codes everything, ben double-codes two
+    sessions).
+
+    \b
+    Example:
+      themeqa demo --no-tui study
+      themeqa --project study codebook show
+    """
+    from themeqa.services.demo import build_demo
+
+    project = build_demo(directory, force=force, progress=progress_printer())
+    url = project.url
+    project.close()
+    click.echo(f"demo study built in {directory}")
+    if not no_tui:
+        from themeqa.tui.app import run_app
+
+        run_app(project_dir=directory, db_url=None, coder=coder, url_hint=url)

@@ -1,0 +1,22 @@
+"""User-facing errors shared by every layer.
+
+Why a tiny module of its own: the CLI turns these into one clear line and exit code 2, the
+TUI into a notification; anything else is a bug and keeps its traceback. Layers below the
+services raise their own ``ValueError`` subclasses; services translate them into these.
+"""
+
+from __future__ import annotations
+
+__all__ = ["InputError", "NotFoundError", "ThemeqaError"]
+
+
+class ThemeqaError(Exception):
+    """An error whose message is meant for the user: one line, says what and why."""
+
+
+class InputError(ThemeqaError):
+    """Bad input (file, option, reference): nothing was written."""
+
+
+class NotFoundError(InputError):
+    """A project, document, code or coder that does not exist."""

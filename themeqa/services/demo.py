@@ -1,0 +1,89 @@
+"""Build the bundled demo study (transcripts/manifest.yaml) into a new project.
+
+Why through the ordinary services: the demo is imported exactly as a user's study would be
+(participants, codebooks, transcripts, written responses, codings), so it doubles as the
+end-to-end check that the importers agree with each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from themeqa.errors import InputError, NotFoundError
+from themeqa.services.codebooks import import_codebook
+from themeqa.services.codings import import_codings
+from themeqa.services.importing import import_files
+from themeqa.services.participants import import_participants
+from themeqa.services.project import ProjectHandle, open_project
+from themeqa.store.engine import DB_FILENAME
+
+__all__ = ["DEMO_NAME", "build_demo", "demo_data_dir"]
+
+DEMO_NAME = "Compassionate imagery focus groups (demo)"
+
+
+def demo_data_dir() -> Path:
+    """Where the demo files are: inside an installed wheel, or beside the source tree."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[1] / "_demo" / "transcripts", here.parents[2] / "transcripts"):
+        if (candidate / "manifest.yaml").is_file():
+            return candidate
+    raise NotFoundError("the demo study files (transcripts/manifest.yaml) are not installed")
+
+
+def _remove_project(directory: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        p = directory / f"{DB_FILENAME}{suffix}"
+        if p.exists():
+            p.unlink()
+
+
+def build_demo(
+    directory: Path | str,
+    *,
+    force: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ProjectHandle:
+    """Create the demo project in ``directory``; with ``force`` an existing one is replaced."""
+    import yaml
+
+    directory = Path(directory)
+    if (directory / DB_FILENAME).exists():
+        if not force:
+            raise InputError(f"{directory} already holds a project (use --force to rebuild it)")
+        _remove_project(directory)
+    data = demo_data_dir()
+    manifest = yaml.safe_load((data / "manifest.yaml").read_text(encoding="utf-8"))
+    project = open_project(directory, create=True, name=DEMO_NAME, actor="themeqa-demo")
+    steps = 3 + len(manifest.get("documents", ()))
+    done = 0
+
+    def step(name: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(name, done, steps)
+
+    try:
+        import_participants(project, data / manifest["participants"])
+        step("participants")
+        for cb in manifest.get("codebooks", ()):
+            import_codebook(project, (data / cb).resolve())
+        step("codebooks")
+        for entry in manifest.get("documents", ()):
+            import_files(
+                project,
+                [data / entry["file"]],
+                session=entry.get("session"),
+                timepoint=entry.get("timepoint"),
+                kind=entry.get("kind"),
+            )
+            step(entry["file"])
+        for codings in manifest.get("codings", ()):
+            import_codings(project, data / codings)
+        step("codings")
+    except Exception:
+        project.close()
+        raise
+    return project

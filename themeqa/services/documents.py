@@ -1,0 +1,152 @@
+"""Documents: the list a coder starts from, and one document with its turns and sentences.
+
+Progress is the share of a document's participant turns that this coder has coded at least
+once: what a coder needs to know to find where they stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import and_, func
+from sqlmodel import select
+
+from themeqa.errors import NotFoundError
+from themeqa.services.project import ProjectHandle
+from themeqa.store.models import (
+    Coder,
+    Coding,
+    Document,
+    Participant,
+    Sentence,
+    StudySession,
+    Timepoint,
+    Turn,
+)
+
+__all__ = ["DocumentSummary", "DocumentText", "TurnInfo", "get_document", "list_documents"]
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    id: int
+    name: str
+    kind: str
+    session: str | None
+    condition: str | None
+    timepoint: str | None
+    participant: str | None
+    words: int
+    turns: int
+    codings: int
+    progress: float  # share of participant turns with a coding by the chosen coder
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TurnInfo:
+    start: int
+    content_start: int
+    end: int
+    speaker: str | None
+    role: str
+    participant: str | None
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    id: int
+    name: str
+    kind: str
+    text: str
+    sha256: str
+    turns: tuple[TurnInfo, ...]
+    sentences: tuple[tuple[int, int], ...]
+
+
+def list_documents(project: ProjectHandle, *, coder: str | None = None) -> list[DocumentSummary]:
+    """All documents in session/timepoint/name order, with per-coder progress."""
+    with project.reading() as s:
+        coder_id = None
+        if coder is not None:
+            row = s.exec(select(Coder).where(Coder.name == coder)).first()
+            coder_id = row.id if row else -1
+        sessions = {x.id: (x.label, x.condition) for x in s.exec(select(StudySession)).all()}
+        tps = {x.id: (x.position, x.label) for x in s.exec(select(Timepoint)).all()}
+        pids = {x.id: (x.pid, x.condition) for x in s.exec(select(Participant)).all()}
+        turn_counts = dict(
+            s.exec(
+                select(Turn.document_id, func.count())
+                .where(Turn.role == "participant")
+                .group_by(Turn.document_id)
+            ).all()
+        )
+        cq = select(Coding.document_id, func.count()).group_by(Coding.document_id)
+        if coder_id is not None:
+            cq = cq.where(Coding.coder_id == coder_id, Coding.layer == "coder")
+        coding_counts = dict(s.exec(cq).all())
+        # participant turns touched by at least one coding (of this coder)
+        join_on = and_(
+            Coding.document_id == Turn.document_id,
+            Coding.start < Turn.end,
+            Coding.end > Turn.content_start,
+        )
+        if coder_id is not None:
+            join_on = and_(join_on, Coding.coder_id == coder_id, Coding.layer == "coder")
+        coded = dict(
+            s.exec(
+                select(Turn.document_id, func.count(func.distinct(Turn.id)))
+                .join(Coding, join_on)
+                .where(Turn.role == "participant")
+                .group_by(Turn.document_id)
+            ).all()
+        )
+        docs = s.exec(
+            select(Document.id, Document.name, Document.kind, Document.session_id,
+                   Document.timepoint_id, Document.participant_id, Document.n_words)
+        ).all()
+    out = []
+    for did, name, kind, sid, tid, pid, words in docs:
+        sess = sessions.get(sid, (None, None))
+        part = pids.get(pid, (None, None))
+        n_turns = turn_counts.get(did, 0)
+        out.append(
+            DocumentSummary(
+                id=did, name=name, kind=kind, session=sess[0],
+                condition=sess[1] or part[1], timepoint=tps.get(tid, (0, None))[1],
+                participant=part[0], words=words, turns=n_turns,
+                codings=coding_counts.get(did, 0),
+                progress=(coded.get(did, 0) / n_turns) if n_turns else 0.0,
+            )
+        )
+    order = {tid: pos for tid, (pos, _) in tps.items()}
+    label_pos = {lbl: order[tid] for tid, (_, lbl) in tps.items()}
+    return sorted(
+        out,
+        key=lambda d: (label_pos.get(d.timepoint, 99), d.kind != "transcript",
+                       d.session or "", d.name),
+    )
+
+
+def get_document(project: ProjectHandle, name: str) -> DocumentText:
+    with project.reading() as s:
+        doc = s.exec(select(Document).where(Document.name == name)).first()
+        if doc is None:
+            raise NotFoundError(f"no document named {name!r}")
+        pids = {x.id: x.pid for x in s.exec(select(Participant)).all()}
+        turns = tuple(
+            TurnInfo(t.start, t.content_start, t.end, t.speaker, t.role,
+                     pids.get(t.participant_id))
+            for t in s.exec(select(Turn).where(Turn.document_id == doc.id).order_by(Turn.start))
+        )
+        sentences = tuple(
+            (a, b)
+            for a, b in s.exec(
+                select(Sentence.start, Sentence.end)
+                .where(Sentence.document_id == doc.id)
+                .order_by(Sentence.start)
+            )
+        )
+        return DocumentText(doc.id, doc.name, doc.kind, doc.text, doc.sha256, turns, sentences)

@@ -1,0 +1,125 @@
+"""Open a project database: engine, SQLite pragmas, migrations, backup before upgrade.
+
+Why: DESIGN.md asks for one SQLite file per project (WAL, foreign keys on, every action its
+own committed transaction) and the same schema on PostgreSQL through a URL. Opening always
+runs Alembic to head, so a project written by an older themeqa is upgraded in place, after a
+consistent copy of the file has been taken with SQLite's online backup API.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import create_engine
+
+__all__ = [
+    "DB_FILENAME",
+    "alembic_config",
+    "backup_sqlite",
+    "create_db_engine",
+    "current_revision",
+    "head_revision",
+    "open_engine",
+    "sqlite_path",
+    "upgrade",
+]
+
+DB_FILENAME = "themeqa.db"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - exercised via engine
+    # WAL lets coders read while another writes; synchronous=FULL makes every committed
+    # coding survive power loss, not only a crash of the app; busy_timeout waits for a
+    # concurrent writer instead of failing at once.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine with themeqa's connection settings, without touching the schema."""
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """A programmatic Alembic config (no alembic.ini), pointing at the packaged migrations."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    if len(heads) != 1:  # pragma: no cover - guards a packaging mistake
+        raise RuntimeError(f"migrations have {len(heads)} heads: {heads}")
+    return heads[0]
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_sqlite(src: Path, dest: Path) -> Path:
+    """Copy a live SQLite database consistently (online backup API, safe while others write)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(src) as s, sqlite3.connect(dest) as d:
+        s.backup(d)
+    return dest
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run migrations up to ``revision`` on ``engine``."""
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def open_engine(url: str, *, migrate: bool = True) -> Engine:
+    """Open (creating if needed) a project database at ``url`` and bring it to head.
+
+    Before upgrading a SQLite file that already holds a schema, a backup named
+    ``<file>.backup-<from-revision>-<UTC timestamp>`` is written beside it.
+    """
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(url)
+    if migrate:
+        current = current_revision(engine)
+        head = head_revision()
+        if current != head:
+            if path is not None and current is not None and path.exists():
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+                backup_sqlite(path, path.with_name(f"{path.name}.backup-{current}-{stamp}"))
+            upgrade(engine, "head")
+    return engine

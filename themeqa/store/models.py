@@ -1,0 +1,284 @@
+"""SQLModel tables: the project's whole state, one row per fact.
+
+Why this shape (see ../shared/DESIGN.md, "The study model"):
+- Documents are immutable: text, its sha256 and the source file's sha256 are stored once;
+  a corrected transcript is a new document, so codings never point into changed text.
+- Turns and sentences are stored as offsets so every unit of agreement and every tally is a
+  query over intervals, not a re-parse.
+- Codings are inserts; foreign keys cascade so deleting a document or a code can never leave
+  an orphan coding behind. A code's name is unique among its siblings (expression index,
+  because SQL treats NULL parents as distinct).
+- Every mutation writes an ``AuditEvent`` (before/after as JSON): the log drives undo/redo.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "AuditEvent",
+    "Code",
+    "Codebook",
+    "Coder",
+    "Coding",
+    "Document",
+    "Memo",
+    "Participant",
+    "ParticipantTimepoint",
+    "ProjectInfo",
+    "Sentence",
+    "SourceFile",
+    "SpeakerLabel",
+    "StudySession",
+    "Timepoint",
+    "Turn",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime:
+    """Timestamps are UTC; SQLite keeps them naive, so we store naive UTC everywhere."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class ProjectInfo(SQLModel, table=True):
+    """One row: the study's name and project-wide settings (e.g. blind coding)."""
+
+    __tablename__ = "project"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    description: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class StudySession(SQLModel, table=True):
+    """A testing session (group); the condition is assigned per session."""
+
+    __tablename__ = "study_session"
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(unique=True)
+    condition: str | None = None
+
+
+class Timepoint(SQLModel, table=True):
+    __tablename__ = "timepoint"
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(unique=True)
+    position: int = 0
+
+
+class Participant(SQLModel, table=True):
+    """A person with a stable pseudonymous id; demographics typed where common, else ``extra``."""
+
+    __tablename__ = "participant"
+    id: int | None = Field(default=None, primary_key=True)
+    pid: str = Field(unique=True, index=True)
+    condition: str
+    session_id: int | None = Field(
+        default=None, foreign_key="study_session.id", ondelete="SET NULL", index=True
+    )
+    age: int | None = None
+    gender: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ParticipantTimepoint(SQLModel, table=True):
+    """Which timepoints a participant took part in (a participant may lack one)."""
+
+    __tablename__ = "participant_timepoint"
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", primary_key=True)
+    timepoint_id: int = Field(foreign_key="timepoint.id", ondelete="CASCADE", primary_key=True)
+
+
+class SpeakerLabel(SQLModel, table=True):
+    """Extra transcript labels (beyond the participant id itself) that name a participant."""
+
+    __tablename__ = "speaker_label"
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(unique=True)
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", index=True)
+
+
+class SourceFile(SQLModel, table=True):
+    """An imported file; its raw-bytes sha256 refuses importing the same file twice."""
+
+    __tablename__ = "source_file"
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str
+    sha256: str = Field(unique=True)
+    format: str
+    encoding: str | None = None
+    size: int = 0
+    imported_at: datetime = Field(default_factory=utcnow)
+    imported_by: str | None = None
+
+
+class Document(SQLModel, table=True):
+    """An immutable text: a group transcript or one participant's written response."""
+
+    __tablename__ = "document"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    kind: str  # transcript | written
+    source_file_id: int | None = Field(
+        default=None, foreign_key="source_file.id", ondelete="CASCADE", index=True
+    )
+    format: str
+    language: str = "en"
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str = Field(index=True)
+    n_chars: int = 0
+    n_words: int = 0
+    timepoint_id: int | None = Field(default=None, foreign_key="timepoint.id", ondelete="SET NULL")
+    session_id: int | None = Field(
+        default=None, foreign_key="study_session.id", ondelete="SET NULL"
+    )
+    participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", ondelete="SET NULL"
+    )
+    question: str | None = None
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+class Turn(SQLModel, table=True):
+    """A contiguous run of one speaker; ``participant_id`` is null for facilitators/unknown."""
+
+    __tablename__ = "turn"
+    __table_args__ = (
+        CheckConstraint("start >= 0 AND content_start >= start AND \"end\" >= content_start"),
+        Index("ix_turn_document_start", "document_id", "start"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    start: int
+    content_start: int
+    end: int
+    speaker: str | None = None
+    role: str = "unknown"  # participant | facilitator | unknown
+    participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", ondelete="SET NULL", index=True
+    )
+
+
+class Sentence(SQLModel, table=True):
+    """Sentence boundaries from spaCy, stored once for sentence-level coding and agreement."""
+
+    __tablename__ = "sentence"
+    __table_args__ = (Index("ix_sentence_document_start", "document_id", "start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    start: int
+    end: int
+
+
+class Codebook(SQLModel, table=True):
+    """A named tree of codes (e.g. inhibitors, facilitators, experience)."""
+
+    __tablename__ = "codebook"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    title: str = ""
+    description: str = ""
+    position: int = 0
+
+
+class Code(SQLModel, table=True):
+    """A theme: depth 1 = superordinate, deeper = subordinate. ``version`` counts edits."""
+
+    __tablename__ = "code"
+    __table_args__ = (
+        UniqueConstraint("codebook_id", "label", name="uq_code_codebook_label"),
+        Index(
+            "uq_code_sibling_name",
+            "codebook_id",
+            text("coalesce(parent_id, 0)"),
+            "name",
+            unique=True,
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    codebook_id: int = Field(foreign_key="codebook.id", ondelete="CASCADE", index=True)
+    parent_id: int | None = Field(
+        default=None, foreign_key="code.id", ondelete="CASCADE", index=True
+    )
+    label: str
+    name: str
+    definition: str = ""
+    include: str = ""
+    exclude: str = ""
+    examples: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    colour: str | None = None
+    position: int = 0
+    version: int = 1
+
+
+class Coder(SQLModel, table=True):
+    __tablename__ = "coder"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    role: str = "coder"  # coder | lead
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Coding(SQLModel, table=True):
+    """A span of a document given a code by a coder, in their own layer or in ``consensus``."""
+
+    __tablename__ = "coding"
+    __table_args__ = (
+        CheckConstraint('start >= 0 AND "end" > start', name="ck_coding_span"),
+        CheckConstraint("layer IN ('coder', 'consensus')", name="ck_coding_layer"),
+        Index("ix_coding_document_start", "document_id", "start"),
+        Index("ix_coding_coder_layer", "coder_id", "layer"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    code_id: int = Field(foreign_key="code.id", ondelete="CASCADE", index=True)
+    coder_id: int = Field(foreign_key="coder.id", ondelete="RESTRICT")
+    layer: str = "coder"
+    start: int
+    end: int
+    quote: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Memo(SQLModel, table=True):
+    """Free text on the project (all targets null), a document, a code or a coding."""
+
+    __tablename__ = "memo"
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author_id: int | None = Field(default=None, foreign_key="coder.id", ondelete="SET NULL")
+    document_id: int | None = Field(
+        default=None, foreign_key="document.id", ondelete="CASCADE", index=True
+    )
+    code_id: int | None = Field(default=None, foreign_key="code.id", ondelete="CASCADE", index=True)
+    coding_id: int | None = Field(
+        default=None, foreign_key="coding.id", ondelete="CASCADE", index=True
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only log of every mutation (who, when, what, before/after); drives undo/redo.
+
+    ``batch`` groups the events of one user action so one undo reverts all of them.
+    """
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None = None
+    batch: str | None = Field(default=None, index=True)
+    before: Any | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: Any | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    undone: bool = False

@@ -1,0 +1,47 @@
+"""The themeqa Textual app: start screen (documents) and document view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from themeqa.tui.actions import bindings_for
+from themeqa.tui.components.document_screen import DocumentScreen
+from themeqa.tui.components.documents_screen import DocumentsScreen
+from themeqa.tui.components.help_screen import HelpScreen
+from themeqa.tui.gateway import ServicesGateway
+
+__all__ = ["ThemeqaApp", "run_app"]
+
+
+class ThemeqaApp(App):
+    CSS_PATH = "app.tcss"
+    BINDINGS = bindings_for("app")
+    TITLE = "themeqa"
+
+    def __init__(self, services, coder: str) -> None:
+        super().__init__()
+        self.services = services
+        self.coder = coder
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.services.title()} · {self.coder}"
+        self.push_screen(DocumentsScreen())
+
+    def open_document(self, name: str) -> None:
+        self.push_screen(DocumentScreen(self.services.document(name)))
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(getattr(self.screen, "name_for_help", "app")))
+
+    def on_unmount(self) -> None:
+        self.services.close()
+
+
+def run_app(*, project_dir: str | Path | None, db_url: str | None, coder: str,
+            url_hint: str | None = None) -> None:
+    """Open the TUI on a project (used by `themeqa code` and `themeqa demo`)."""
+    ThemeqaApp(ServicesGateway(project_dir, db_url, coder), coder).run()

@@ -1,0 +1,89 @@
+"""Start screen: the project's documents, filtered by typing, Enter opens one."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from themeqa.tui.actions import bindings_for
+
+COLUMNS = ("document", "kind", "session", "cond", "timepoint", "words", "codings", "progress")
+
+
+def _row(d) -> tuple:
+    return (d.name, d.kind, d.session or "", d.condition or "", d.timepoint or "",
+            d.words, d.codings, f"{d.progress:.0%}")
+
+
+class DocumentsScreen(Screen):
+    BINDINGS = bindings_for("documents")
+    name_for_help = "documents"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._docs: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="type to filter (document, session, condition, timepoint)",
+                    id="filter")
+        yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#documents", DataTable)
+        table.add_columns(*COLUMNS)
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        docs = self.app.services.documents(self.app.coder)
+        self.app.call_from_thread(self._show, docs)
+
+    def _show(self, docs: list) -> None:
+        self._docs = docs
+        self._apply_filter(self.query_one("#filter", Input).value)
+
+    def _apply_filter(self, text: str) -> None:
+        table = self.query_one("#documents", DataTable)
+        table.clear()
+        words = text.casefold().split()
+        shown = 0
+        for d in self._docs:
+            hay = " ".join(str(v) for v in _row(d)).casefold()
+            if all(w in hay for w in words):
+                table.add_row(*_row(d), key=d.name)
+                shown += 1
+        self.query_one("#status", Static).update(
+            f"{shown} of {len(self._docs)} documents · coder {self.app.coder} · ? for keys"
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._apply_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#documents", DataTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        flt = self.query_one("#filter", Input)
+        flt.value = ""
+        self.query_one("#documents", DataTable).focus()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_document(event.row_key.value)
+
+    def action_open_document(self) -> None:
+        table = self.query_one("#documents", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            self.app.open_document(key.value)
