@@ -97,11 +97,29 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run migrations up to ``revision`` on ``engine``."""
+    """Run migrations up to ``revision`` on ``engine``.
+
+    On SQLite, foreign keys are switched off for the migration: Alembic's batch mode rebuilds
+    a table by copy, drop and rename, and dropping a parent table with foreign keys on would
+    cascade-delete every turn and coding that points at it. Integrity is checked afterwards
+    with ``PRAGMA foreign_key_check`` and the migration fails loudly if anything dangles.
+    """
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    is_sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if is_sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        conn.commit()
+        if is_sqlite:
+            dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
+            if dangling:
+                raise RuntimeError(f"migration left dangling foreign keys: {dangling[:5]}")
+    engine.dispose()  # fresh connections get the pragmas again
 
 
 def open_engine(url: str, *, migrate: bool = True) -> Engine:

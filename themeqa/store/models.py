@@ -41,8 +41,8 @@ __all__ = [
 
 
 def utcnow() -> datetime:
-    """Timestamps are UTC; SQLite keeps them naive, so we store naive UTC everywhere."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Timestamps are timezone-aware UTC (coders of one project may sit in several zones)."""
+    return datetime.now(UTC)
 
 
 class ProjectInfo(SQLModel, table=True):
@@ -143,6 +143,10 @@ class Document(SQLModel, table=True):
     )
     question: str | None = None
     imported_at: datetime = Field(default_factory=utcnow)
+    #: the document this one corrects (a new version never changes the old text or codings)
+    previous_id: int | None = Field(
+        default=None, foreign_key="document.id", ondelete="SET NULL"
+    )
 
 
 class Turn(SQLModel, table=True):
