@@ -70,10 +70,10 @@ def _load_yaml(path: Path):
 
 
 def _split_problems(problems) -> tuple[list[str], list[str]]:
-    """Near-duplicate names are warnings (a human decides); everything else is an error."""
+    """Split ``core.codebook.Problem``s by severity (near-duplicates are warnings)."""
     errors, warnings = [], []
     for p in problems:
-        (warnings if "near" in str(p.kind) else errors).append(p.message)
+        (errors if p.is_error else warnings).append(p.message)
     return errors, warnings
 
 
@@ -88,20 +88,21 @@ def validate_codebook_file(path: Path | str) -> tuple[str, list[str], list[str]]
 
 def import_codebook(project: ProjectHandle, path: Path | str) -> CodebookImport:
     """Add a codebook from YAML; refuse one with errors or whose key already exists."""
-    from themeqa.core.codebook import assign_colours, validate, validate_many
+    from themeqa.core.codebook import colour_palette, validate, validate_many
 
     path = Path(path)
     cb = _load_yaml(path)
     errors, warnings = _split_problems(validate(cb))
     if errors:
         raise InputError(f"{path.name}: " + "; ".join(errors))
-    cb = assign_colours(cb)
+    colours = colour_palette(cb)
     batch = new_batch()
     with project.transaction() as s:
         if s.exec(select(Codebook).where(Codebook.key == cb.key)).first() is not None:
             raise InputError(f"{path.name}: a codebook with key {cb.key!r} already exists")
-        _, cross = _split_problems(validate_many([*load_core_codebooks(s), cb]))
-        warnings.extend(w for w in cross if w not in warnings)
+        cross = [p for p in validate_many([*load_core_codebooks(s), cb])
+                 if p.kind in ("label-collision", "duplicate-key")]
+        warnings.extend(p.message for p in cross)
         position = s.exec(select(func.count()).select_from(Codebook)).one()
         row = Codebook(key=cb.key, title=cb.title, description=cb.description, position=position)
         s.add(row)
@@ -120,7 +121,7 @@ def import_codebook(project: ProjectHandle, path: Path | str) -> CodebookImport:
                     include=t.include,
                     exclude=t.exclude,
                     examples=list(t.examples),
-                    colour=t.colour,
+                    colour=colours.get(t.label, t.colour),
                     position=i,
                 )
                 s.add(code)

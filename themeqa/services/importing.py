@@ -23,7 +23,7 @@ from themeqa.services.lookup import (
     speaker_map,
 )
 from themeqa.services.project import ProjectHandle
-from themeqa.store.models import Document, SourceFile, Turn
+from themeqa.store.models import Document, Participant, SourceFile, SpeakerLabel, Turn
 
 __all__ = ["ImportReport", "Progress", "import_files", "link_speakers"]
 
@@ -61,7 +61,9 @@ def _role(label: str | None, participant_id: int | None) -> str:
     return "unknown"
 
 
-def _read_all(paths: Sequence[Path], kind: str | None, progress: Progress | None) -> list:
+def _read_all(
+    paths: Sequence[Path], kind: str | None, progress: Progress | None, labels: Sequence[str]
+) -> list:
     from themeqa.ingest.model import IngestError
     from themeqa.ingest.readers import read_source
 
@@ -71,7 +73,7 @@ def _read_all(paths: Sequence[Path], kind: str | None, progress: Progress | None
         if not path.is_file():
             raise InputError(f"{path}: no such file")
         try:
-            sources.append(read_source(path, kind=kind))
+            sources.append(read_source(path, kind=kind, extra_labels=labels))
         except IngestError as exc:
             raise InputError(str(exc)) from exc
         except OSError as exc:
@@ -139,7 +141,10 @@ def import_files(
         raise InputError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if not paths:
         raise InputError("no files given")
-    sources = _read_all([Path(p) for p in paths], kind, progress)
+    with project.reading() as s:
+        # participants' ids and extra labels are speakers even if they speak only once
+        labels = [*s.exec(select(Participant.pid)).all(), *s.exec(select(SpeakerLabel.label)).all()]
+    sources = _read_all([Path(p) for p in paths], kind, progress, labels)
     docs = [d for src in sources for d in src.documents]
     with project.reading() as s:
         _check_duplicates(s, sources)
@@ -205,7 +210,8 @@ def import_files(
                         }
                     )
                 sentence_rows.extend(
-                    {"document_id": row.id, "start": a, "end": b} for a, b in spans[k]
+                    {"document_id": row.id, "start": a, "end": b}
+                    for a, b in _without_labels(spans[k], doc.turns, doc.text)
                 )
                 k += 1
                 if unmapped:
@@ -231,6 +237,29 @@ def import_files(
         report.turns = len(turn_rows)
         report.sentences = len(sentence_rows)
     return report
+
+
+def _without_labels(spans, turns, text: str) -> list[tuple[int, int]]:
+    """Sentence spans with speaker labels cut off: ``P01: It was calm.`` -> ``It was calm.``.
+
+    A label is not something a participant said, so it must not be part of a sentence unit
+    for coding or agreement.
+    """
+    labels = [(t.start, t.content_start) for t in turns if t.content_start > t.start]
+    if not labels:
+        return list(spans)
+    out: list[tuple[int, int]] = []
+    j = 0
+    for a, b in spans:
+        while j < len(labels) and labels[j][1] <= a:
+            j += 1
+        if j < len(labels) and labels[j][0] <= a < labels[j][1]:
+            a = labels[j][1]
+            while a < b and text[a].isspace():
+                a += 1
+        if a < b:
+            out.append((a, b))
+    return out
 
 
 def _sha(text: str) -> str:

@@ -1,0 +1,286 @@
+"""Speaker turns: who speaks where in a transcript.
+
+A *turn* (DESIGN.md) is a contiguous run of a document spoken by one speaker. Transcripts mark
+turns with a speaker label at the start of a line; this module finds those labels in one pass of
+one compiled regular expression and decides, conservatively, which of the candidates are real
+speakers (docs/CONVENTIONS.md, "Turns").
+
+Label forms recognised at line start (leading spaces/tabs allowed)::
+
+    P03: text                 Facilitator: text           Interviewer 1: text
+    [00:12:03] P03: text      (00:12) P03: text           00:12:03 P03: text
+    **P03**: text             **P03:** text               Jane Doe: text
+    P03 [00:12:03]: text      ### Interviewer            (a markdown heading alone on its line)
+    Jane Doe  0:21            (otter.ai export: name and time alone on their line)
+
+A candidate label is accepted as a speaker when it is
+
+* one of ``extra_labels`` (compared case-insensitively), or
+* a known role word, optionally numbered (``Facilitator``, ``INT``, ``I``, ``Interviewer 2``,
+  ``Participant 3``, ``Speaker 1`` ...), or
+* an id such as ``P03``, ``R12``, ``S1``, ``FG2-P3``, or
+* one to three capitalised words (``Jane Doe``; an optional trailing number) that are not a stop
+  word (``Note:``, ``Example:``, ``Summary:``) and either recur as a label at least twice in the
+  document or come with a timestamp (``[00:12] Jane Doe:``, otter's ``Jane Doe  0:21``).
+
+Everything else (``Note that: ...``, ``Then he said: ...``, ``## Details``) is ordinary text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "FACILITATOR_LABELS",
+    "Turn",
+    "clean_label",
+    "is_facilitator_label",
+    "is_speaker_label",
+    "parse_turns",
+    "split_label",
+    "whole_text_turn",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One speaker's run in a document's text.
+
+    ``start`` is the offset of the label (or of its timestamp / markdown marker), ``content_start``
+    where the spoken text begins, ``end`` the exclusive end of the run with trailing white space
+    excluded. ``speaker`` is the cleaned label (``P03``, ``Facilitator``); it is ``None`` only for
+    a written text whose author the caller assigns later.
+    """
+
+    start: int
+    end: int
+    speaker: str | None
+    content_start: int
+
+
+FACILITATOR_LABELS = frozenset(
+    {"facilitator", "f", "int", "interviewer", "moderator", "researcher", "i"}
+)
+
+# Role words accepted as speaker labels on their own, optionally followed by a number or a single
+# capital letter ("Interviewer 2", "Respondent B"). Case-insensitive.
+_ROLE_WORDS = FACILITATOR_LABELS | {
+    "interviewee",
+    "participant",
+    "respondent",
+    "speaker",
+    "student",
+    "host",
+    "guest",
+    "iv",
+    "ie",
+    "p",
+    "r",
+    "mod",
+    "fac",
+    "unknown speaker",
+    "unidentified speaker",
+}
+
+# Capitalised words that head labels that are not speakers ("Note: ...", "Example 2: ...").
+_STOP_WORDS = frozenset(
+    """
+    note notes nb ps example examples e.g summary title date time location place duration
+    subject re tel phone email e-mail fax http https www url link topic theme themes comment
+    comments transcript transcription interview session source warning todo step chapter
+    section part figure fig table total yes no ok okay so and but well then now also however
+    therefore first second third finally question questions answer answers q a item items
+    agenda attendees present absent action actions decision decisions result results task tasks
+    goal goals aim aims objective objectives outcome outcomes background context method methods
+    conclusion conclusions key definition definitions tip tips hint important caution attention
+    update edit edited details detail description keywords abstract author authors reference
+    references day week month year morning afternoon evening monday tuesday wednesday thursday
+    friday saturday sunday january february march april may june july august september october
+    november december
+    beispiel hinweis anmerkung frage fragen antwort antworten zusammenfassung datum ort zeit
+    thema ergebnis remarque exemple réponse résumé sujet opmerking vraag antwoord voorbeeld
+    samenvatting notitie onderwerp
+    """.split()  # noqa: SIM905
+)
+
+# Lower-case particles allowed inside a personal name ("Ludwig van Beethoven").
+_PARTICLES = frozenset(
+    "de da di del della der den van von le la du dos das bin ibn al el y zu ten ter".split()  # noqa: SIM905
+)
+
+_TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_WORD = r"[^\W\d_][\w'’.\-]*"
+# One to three words, then optionally a number or a single letter ("Interviewer 1", "Speaker A").
+_NAME = rf"{_WORD}(?:[ \t]{_WORD}){{0,2}}(?:[ \t](?:\d{{1,4}}|[A-Z])\b)?"
+
+_LABEL_RE = re.compile(
+    rf"""
+    ^[ \t]*
+    (?:
+        # markdown heading holding only a label: "### Interviewer"
+        (?P<hd>\#{{1,6}})[ \t]+(?:\*\*|__)?(?P<hname>{_NAME})(?:\*\*|__)?[ \t]*:?[ \t]*$
+      |
+        # otter.ai: "Jane Doe  0:21" alone on its line
+        (?P<oname>{_NAME})[ \t]+(?:\[{_TS}\]|\({_TS}\)|{_TS})[ \t]*$
+      |
+        # optional leading timestamp, then a label ending in a colon
+        (?P<ts>(?:\[{_TS}\]|\({_TS}\)|{_TS})[ \t]*(?:[-–—][ \t]*)?)?
+        (?:
+            (?P<mk>\*\*|__)(?P<bname>{_NAME})(?:(?P=mk)[ \t]*:|[ \t]*:[ \t]*(?P=mk))
+          | (?P<name>{_NAME})[ \t]*(?P<ts2>(?:\[{_TS}\]|\({_TS}\))[ \t]*)?:(?!//)
+        )
+    )
+    """,
+    re.MULTILINE | re.VERBOSE,
+)
+
+_ID_RE = re.compile(r"[A-Z]{1,3}\d{0,2}[-_]?[A-Z]{0,2}\d{1,4}[a-z]?")
+_ROLE_NUM_RE = re.compile(r"(?P<role>.+?)(?:[ \t]?\d{1,4}|[ \t][A-Za-z])?")
+_WS_RE = re.compile(r"\s+")
+_CLEAN_STRIP = " \t*_:#"
+
+
+def clean_label(label: str) -> str:
+    """``"**P03:**"`` -> ``"P03"``: drop markdown markers, timestamps, the colon, extra spaces."""
+    label = re.sub(rf"\[{_TS}\]|\({_TS}\)|(?<![\w:]){_TS}(?![\w:])", " ", label)
+    label = label.replace("**", " ").replace("__", " ")
+    label = label.strip(_CLEAN_STRIP + "-–—")
+    return _WS_RE.sub(" ", label)
+
+
+def is_facilitator_label(label: str) -> bool:
+    """True for labels naming the interviewer/facilitator side (``Facilitator``, ``F``, ``INT``,
+    ``Interviewer``, ``Interviewer 2``, ``Moderator``, ``Researcher``, ``I``), any case."""
+    key = clean_label(label).casefold()
+    if key in FACILITATOR_LABELS:
+        return True
+    m = re.fullmatch(r"(.+?)[ \t]*\d{1,4}", key)
+    return bool(m and m.group(1) in FACILITATOR_LABELS)
+
+
+def _is_role(key: str) -> bool:
+    if key in _ROLE_WORDS:
+        return True
+    m = _ROLE_NUM_RE.fullmatch(key)
+    return bool(m and m.group("role") in _ROLE_WORDS and m.group("role") != key)
+
+
+def _name_shape_ok(label: str) -> bool:
+    """One to three capitalised words (lower-case name particles allowed inside)."""
+    words = label.split(" ")
+    if words[-1].isdigit() or (len(words) > 1 and len(words[-1]) == 1 and words[-1].isupper()):
+        words = words[:-1]
+    if not words or len(words) > 3:
+        return False
+    for i, w in enumerate(words):
+        if w.casefold().strip(".") in _STOP_WORDS:
+            return False
+        first = w[0]
+        if first.isupper():
+            continue
+        if 0 < i < len(words) - 1 and (w in _PARTICLES or any(c.isupper() for c in w)):
+            continue  # "Ludwig van Beethoven", "Neil deGrasse Tyson"
+        return False
+    return True
+
+
+def _classify(label: str) -> str | None:
+    """'sure' (role or id), 'name' (needs to recur), or None (not a speaker)."""
+    key = label.casefold()
+    if _is_role(key):
+        return "sure"
+    if _ID_RE.fullmatch(label) and not label.startswith("Q"):
+        return "sure"
+    if _name_shape_ok(label):
+        return "name"
+    return None
+
+
+def is_speaker_label(label: str, occurrences: int = 1, extra_labels: Iterable[str] = ()) -> bool:
+    """Would ``label`` be accepted as a speaker if it occurred ``occurrences`` times as a label?"""
+    cleaned = clean_label(label)
+    if not cleaned:
+        return False
+    if cleaned.casefold() in {clean_label(x).casefold() for x in extra_labels}:
+        return True
+    kind = _classify(cleaned)
+    return kind == "sure" or (kind == "name" and occurrences >= 2)
+
+
+_SPLIT_RE = re.compile(
+    rf"^[ \t]*(?:[-–—][ \t]*)?(?:(?P<mk>\*\*|__)(?P<bname>{_NAME})"
+    rf"(?:(?P=mk)[ \t]*:|[ \t]*:[ \t]*(?P=mk))|(?P<name>{_NAME})[ \t]*:(?!//))[ \t]*"
+)
+
+
+def split_label(line: str) -> tuple[str, str] | None:
+    """Split ``"Jane Doe: hello"`` into ``("Jane Doe", "hello")`` when the line starts with
+    something shaped like a speaker label (used by subtitle readers); the caller decides, with
+    :func:`is_speaker_label`, whether the label really is a speaker."""
+    m = _SPLIT_RE.match(line)
+    if not m:
+        return None
+    label = clean_label(m.group("bname") or m.group("name"))
+    if not label or _classify(label) is None:
+        return None
+    return label, line[m.end() :]
+
+
+def whole_text_turn(text: str, speaker: str | None) -> Turn | None:
+    """One turn over all of ``text`` (a written response), surrounding white space excluded."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    start = len(text) - len(text.lstrip())
+    return Turn(start, start + len(stripped), speaker, start)
+
+
+def parse_turns(text: str, extra_labels: Iterable[str] = ()) -> list[Turn]:
+    """Find speaker turns in ``text`` (see the module docstring for the label forms).
+
+    A turn runs from its label to just before the next accepted label, trailing white space
+    excluded; lines without a label continue the current turn, and text before the first label
+    belongs to no turn. The result is sorted and the turns never overlap.
+    """
+    extra = {clean_label(x).casefold() for x in extra_labels}
+    extra.discard("")
+    # (start, label_end, cleaned label, kind)
+    candidates: list[tuple[int, int, str, str]] = []
+    counts: Counter[str] = Counter()
+    cache: dict[str, str | None] = {}
+    for m in _LABEL_RE.finditer(text):
+        raw = m.group("hname") or m.group("oname") or m.group("bname") or m.group("name")
+        label = clean_label(raw)
+        if not label:
+            continue
+        key = label.casefold()
+        if key in extra:
+            kind: str | None = "sure"
+        else:
+            if label not in cache:
+                cache[label] = _classify(label)
+            kind = cache[label]
+        if kind is None:
+            continue
+        if kind == "name" and (m.group("oname") or m.group("ts") or m.group("ts2")):
+            kind = "sure"  # a timestamped label is a transcript's speaker label
+        start = m.start() + (len(m.group()) - len(m.group().lstrip(" \t")))
+        candidates.append((start, m.end(), label, kind))
+        counts[key] += 1
+
+    accepted = [c for c in candidates if c[3] == "sure" or counts[c[2].casefold()] >= 2]
+    turns: list[Turn] = []
+    n = len(text)
+    for i, (start, label_end, label, _kind) in enumerate(accepted):
+        limit = accepted[i + 1][0] if i + 1 < len(accepted) else n
+        end = limit
+        while end > label_end and text[end - 1].isspace():
+            end -= 1
+        content = label_end
+        while content < end and text[content].isspace():
+            content += 1
+        turns.append(Turn(start, end, label, content))
+    return turns
