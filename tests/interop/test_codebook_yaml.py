@@ -273,13 +273,13 @@ def _themes(depth: int) -> st.SearchStrategy[list[Theme]]:
         colour=st.none() | st.sampled_from(["#0072B2", "#fff", "blue", "#", ""]),
         children=child,
     )
-    return st.lists(theme, max_size=3)
+    return st.lists(theme, max_size=2)
 
 
 codebooks = st.builds(Codebook, key=_text, title=_text, description=_multiline, themes=_themes(1))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(codebooks)
 def test_round_trip_property(book):
     text = dump_codebook_yaml(book)

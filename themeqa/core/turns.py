@@ -118,7 +118,7 @@ _NAME = rf"{_WORD}(?:[ \t]{_WORD}){{0,2}}(?:[ \t](?:\d{{1,4}}|[A-Z])\b)?"
 
 _LABEL_RE = re.compile(
     rf"""
-    ^[ \t]*
+    ^[ \t]*+
     (?:
         # markdown heading holding only a label: "### Interviewer"
         (?P<hd>\#{{1,6}})[ \t]+(?:\*\*|__)?(?P<hname>{_NAME})(?:\*\*|__)?[ \t]*:?[ \t]*$

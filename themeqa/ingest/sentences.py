@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 __all__ = ["MODEL_ENV_VAR", "sentence_spans"]
 
@@ -51,41 +51,46 @@ def _pipeline(language: str, model: str | None):
     return nlp
 
 
-def _split_lines(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
-    """Append the pieces of ``text[start:end]`` between line breaks, trimmed, non-empty."""
-    while start < end:
-        nl = text.find("\n", start, end)
-        stop = end if nl < 0 else nl
-        a, b = start, stop
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            out.append((a, b))
-        start = stop + 1
+def _lines(texts: Sequence[str]) -> Iterator[tuple[int, int, str]]:
+    """``(text index, offset, line)`` for every line holding more than white space."""
+    for i, text in enumerate(texts):
+        pos, n = 0, len(text)
+        while pos < n:
+            nl = text.find("\n", pos)
+            end = n if nl < 0 else nl
+            line = text[pos:end]
+            if line and not line.isspace():
+                yield i, pos, line
+            pos = end + 1
 
 
 def sentence_spans(
-    texts: Sequence[str], language: str = "en", batch_size: int = 32
+    texts: Sequence[str], language: str = "en", batch_size: int = 256
 ) -> list[list[tuple[int, int]]]:
     """For each text, its sentences as ``(start, end)`` offsets (end-exclusive), in order.
 
     Spans are trimmed of surrounding white space and never cross a line break; blank texts
-    give an empty list.
+    give an empty list. Lines are run through spaCy one by one (``nlp.pipe``): that is what
+    keeps a sentence inside its line, and spaCy tokenises many short docs several times faster
+    than one long one.
     """
     results: list[list[tuple[int, int]]] = [[] for _ in texts]
-    todo = [i for i, t in enumerate(texts) if t.strip()]
-    if not todo:
+    lines = list(_lines(texts))
+    if not lines:
         return results
     nlp = _pipeline(language or "xx", os.environ.get(MODEL_ENV_VAR) or None)
-    longest = max(len(texts[i]) for i in todo)
+    longest = max(len(line) for _, _, line in lines)
     if longest >= nlp.max_length:
         nlp.max_length = longest + 1
-    docs = nlp.pipe((texts[i] for i in todo), batch_size=batch_size)
-    for i, doc in zip(todo, docs, strict=True):
-        text = texts[i]
+    docs = nlp.pipe((line for _, _, line in lines), batch_size=batch_size)
+    for (i, offset, line), doc in zip(lines, docs, strict=True):
         out = results[i]
         for sent in doc.sents:
-            _split_lines(text, sent.start_char, sent.end_char, out)
+            a, b = sent.start_char, sent.end_char
+            while a < b and line[a].isspace():
+                a += 1
+            while b > a and line[b - 1].isspace():
+                b -= 1
+            if a < b:
+                out.append((offset + a, offset + b))
     return results

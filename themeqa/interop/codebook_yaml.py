@@ -53,6 +53,7 @@ THEME_KEYS = ("label", "name", "definition", "include", "exclude", "examples", "
 _ALIASES = {"color": "colour"}
 
 _UNQUOTED_COLOUR = re.compile(r"\s*(?:-\s+)?colou?r:\s+#")
+_FOLDED_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -110,6 +111,10 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if any(ch in value for ch in _FOLDED_BREAKS):
+        # YAML folds these line breaks in plain, single-quoted and block scalars; only the
+        # double-quoted style keeps them (as escapes).
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     if "\n" in value:
         # The emitter falls back to a quoted style when a literal block cannot hold the text
         # exactly (trailing spaces on a line, special characters).

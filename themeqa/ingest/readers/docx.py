@@ -27,6 +27,10 @@ MAX_RATIO = 200  # compression ratio of one large part beyond which it looks lik
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+def _size(n: int) -> str:
+    return f"{n / 2**20:.0f} MB" if n >= 2**20 else f"{n} bytes"
+
+
 def check_office_zip(data: bytes, filename: str, main_part: str, what: str) -> None:
     """Refuse bytes that are not a sound Office Open XML package holding ``main_part``."""
     if data.startswith(_OLE_MAGIC):
@@ -57,7 +61,7 @@ def check_office_zip(data: bytes, filename: str, main_part: str, what: str) -> N
         if too_big or bomb:
             raise IngestError(
                 filename,
-                f"refused: {info.filename} would unpack to {info.file_size / 2**20:.0f} MB "
+                f"refused: {info.filename} would unpack to {_size(info.file_size)} "
                 "(too large, possibly a zip bomb)",
             )
     if total > MAX_TOTAL_BYTES:
