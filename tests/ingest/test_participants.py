@@ -135,8 +135,7 @@ def test_speaker_label_claimed_by_two_participants(tmp_path):
 def test_missing_required_column(tmp_path):
     error = error_of(write(tmp_path, "id,group\nP01,M\n"))
     assert (
-        str(error)
-        == "participants.csv: row 1: missing required column 'condition' (found 'id', 'group')"
+        str(error) == "participants.csv: missing required column 'condition' (found 'id', 'group')"
     )
 
 
@@ -204,3 +203,17 @@ def test_damaged_workbook(tmp_path):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"not a zip")
     assert str(error_of(path)).startswith("broken.xlsx: cannot read workbook")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_local_fallback_decoder(encoding):
+    from themeqa.ingest.participants import _decode_locally
+
+    assert _decode_locally(GOOD.encode(encoding)).removeprefix("\ufeff") == GOOD
+
+
+def test_binary_file_is_refused(tmp_path):
+    path = tmp_path / "participants.csv"
+    path.write_bytes(b"id,condition\x00\x01\x02" * 20)
+    error = error_of(path)
+    assert str(error).startswith("participants.csv: not a text file")

@@ -91,39 +91,37 @@ def _format_problems(file: str, problems: list[tuple[int | None, str]]) -> str:
 # decoding and table reading
 
 
-def _decode(data: bytes) -> str:
-    """Decode a CSV file: BOMs first, then UTF-8, then the shared decoder if present, then
-    Windows-1252, then charset-normalizer's best guess."""
+def _decode(data: bytes, file: str) -> str:
+    """Decode a CSV file with the shared decoder (``themeqa.ingest.encoding.decode_bytes``)
+    when it is available, otherwise with the local rules of :func:`_decode_locally`."""
+    try:
+        from themeqa.ingest.encoding import decode_bytes
+    except ImportError:  # pragma: no cover - the shared decoder is part of themeqa
+        return _decode_locally(data)
+    try:
+        text, _encoding = decode_bytes(data, file)
+    except Exception as exc:  # IngestError: binary data, or bytes that break their BOM
+        reason = getattr(exc, "reason", None) or str(exc)
+        raise ParticipantsError(file, [(None, reason)]) from exc
+    return text
+
+
+def _decode_locally(data: bytes) -> str:
+    """BOMs first (UTF-8, UTF-16), then UTF-8, then Windows-1252, then charset-normalizer's
+    best guess, then Latin-1 (which cannot fail)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:  # another part of themeqa may provide a shared decoder; use it when present
-        from themeqa.ingest.encoding import decode_bytes  # type: ignore[import-not-found]
-    except ImportError:
-        decode_bytes = None
-    if decode_bytes is not None:
+    for encoding in ("utf-8", "cp1252"):
         try:
-            decoded = decode_bytes(data)
-            text = decoded if isinstance(decoded, str) else decoded[0]
-            if isinstance(text, str):
-                return text
-        except Exception:  # pragma: no cover - fall back to the local rules
+            return data.decode(encoding)
+        except UnicodeDecodeError:
             pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    if best is not None:
-        return str(best)
-    return data.decode("latin-1")
+    return str(best) if best is not None else data.decode("latin-1")
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -135,8 +133,8 @@ def _sniff_delimiter(text: str) -> str:
     return ","
 
 
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    text = normalize_text(_decode(data))
+def _csv_rows(data: bytes, file: str) -> Iterator[tuple[int, list[str]]]:
+    text = normalize_text(_decode(data, file))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     yield from enumerate(reader, start=1)
 
@@ -219,7 +217,7 @@ def read_participants(path: str | os.PathLike[str]) -> list[ParticipantRow]:
         if suffix in (".xlsx", ".xlsm"):
             rows = list(_xlsx_rows(path))
         else:
-            rows = list(_csv_rows(path.read_bytes()))
+            rows = list(_csv_rows(path.read_bytes(), file))
     except OSError as exc:
         raise ParticipantsError(file, [(None, f"cannot read file: {exc.strerror or exc}")]) from exc
     except ParticipantsError:
@@ -238,8 +236,8 @@ def parse_participant_rows(
     data_rows = [(number, cells) for number, cells in cleaned if any(cells)]
     if not data_rows:
         raise ParticipantsError(file, [(None, "no header row (the file is empty)")])
-    header_row, header = data_rows[0]
-    columns = _map_columns(header, header_row, file)
+    _, header = data_rows[0]
+    columns = _map_columns(header, file)
     body = data_rows[1:]
 
     # a value under a column without a header would be lost: refuse it
@@ -259,7 +257,7 @@ def parse_participant_rows(
     participants: list[ParticipantRow] = []
     first_row_of_id: dict[str, tuple[int, str]] = {}
     # folded label -> claims (row, participant id, label as written, is the id itself)
-    claims: dict[str, list[tuple[int, str, str, bool]]] = {}
+    claims: dict[str, list[tuple[int, str, str, bool, int]]] = {}
     for number, cells in body:
 
         def cell(name: str, cells: list[str] = cells) -> str:
@@ -281,15 +279,17 @@ def parse_participant_rows(
                 row_problems.append(f"duplicate id {pid!r} (first on row {first_row}{as_written})")
             else:
                 first_row_of_id[key] = (number, pid)
-                claims.setdefault(key, []).append((number, pid, pid, True))
+                claims.setdefault(key, []).append((number, pid, pid, True, -1))
         age, age_problem = _parse_age(cell("age"))
         if age_problem:
             row_problems.append(age_problem)
         speaker_labels = _split_list(cell("speaker_labels"))
         if pid:
-            for label in speaker_labels:
+            for position, label in enumerate(speaker_labels):
                 if label.casefold() != pid.casefold():
-                    claims.setdefault(label.casefold(), []).append((number, pid, label, False))
+                    claims.setdefault(label.casefold(), []).append(
+                        (number, pid, label, False, position)
+                    )
         problems.extend((number, message) for message in row_problems)
         if row_problems:
             continue
@@ -318,35 +318,35 @@ def parse_participant_rows(
 
 
 def _label_conflicts(
-    claims: dict[str, list[tuple[int, str, str, bool]]],
+    claims: dict[str, list[tuple[int, str, str, bool, int]]],
 ) -> list[tuple[int | None, str]]:
     """A speaker label claimed by two participants (as an extra label or as an id).
 
     The problem is reported on the row that claims the label as an extra speaker label (the
     later one when both do); two rows with the same id are already a duplicate-id problem.
     """
-    found: list[tuple[int | None, str]] = []
+    found: list[tuple[int, int, str]] = []
     for entries in claims.values():
-        owners = {pid.casefold() for _, pid, _, _ in entries}
+        owners = {entry[1].casefold() for entry in entries}
         if len(owners) < 2:
             continue
         id_claims = [entry for entry in entries if entry[3]]
         first = id_claims[0] if id_claims else entries[0]
-        for row, pid, label, is_id in entries:
+        for row, pid, label, is_id, position in entries:
             if is_id or pid.casefold() == first[1].casefold():
                 continue
-            first_row, first_pid, _, first_is_id = first
+            first_row, first_pid, _, first_is_id, _ = first
             if first_is_id:
                 message = f"speaker label {label!r} is the id of the participant on row {first_row}"
             else:
                 message = (
                     f"speaker label {label!r} is also claimed by {first_pid!r} (row {first_row})"
                 )
-            found.append((row, message))
-    return found
+            found.append((row, position, message))
+    return [(row, message) for row, _, message in sorted(found)]
 
 
-def _map_columns(header: list[str], header_row: int, file: str) -> dict[str, int]:
+def _map_columns(header: list[str], file: str) -> dict[str, int]:
     columns: dict[str, int] = {}
     problems: list[tuple[int | None, str]] = []
     seen: dict[str, str] = {}
@@ -363,7 +363,7 @@ def _map_columns(header: list[str], header_row: int, file: str) -> dict[str, int
         if name in seen:
             problems.append(
                 (
-                    header_row,
+                    None,
                     f"columns {seen[name]!r} and {raw!r} both give {name.removeprefix('extra:')!r}",
                 )
             )
@@ -375,7 +375,7 @@ def _map_columns(header: list[str], header_row: int, file: str) -> dict[str, int
         found = ", ".join(repr(name) for name in header if name) or "none"
         problems.append(
             (
-                header_row,
+                None,
                 "missing required column"
                 + ("s " if len(missing) > 1 else " ")
                 + " and ".join(repr(name) for name in missing)

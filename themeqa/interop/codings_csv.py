@@ -152,13 +152,13 @@ def read_codings_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> li
     records = [(number, cells) for number, cells in records if any(c.strip() for c in cells)]
     if not records:
         raise CodingsFormatError(name, [(None, "no header row (the file is empty)")])
-    header_row, header = records[0]
+    _, header = records[0]
     index: dict[str, int] = {}
     for position, raw in enumerate(header):
         folded = raw.strip().lower()
         if folded in (*COLUMNS, MEMO_COLUMN):
             if folded in index:
-                raise CodingsFormatError(name, [(header_row, f"column {folded!r} appears twice")])
+                raise CodingsFormatError(name, [(None, f"column {folded!r} appears twice")])
             index[folded] = position
     missing = [column for column in COLUMNS if column not in index]
     if missing:
@@ -168,7 +168,7 @@ def read_codings_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> li
             name,
             [
                 (
-                    header_row,
+                    None,
                     f"missing required column{plural} {', '.join(map(repr, missing))} "
                     f"(found {found}; expected {','.join(COLUMNS)})",
                 )
