@@ -41,6 +41,7 @@ __all__ = [
 
 COLUMNS = ("document", "start", "end", "code", "coder", "layer", "quote")
 MEMO_COLUMN = "memo"
+_NEEDS_QUOTES = (",", '"', "\n", "\r")
 LAYERS = ("coder", "consensus")
 _TRUE = frozenset({"1", "true", "yes", "y", "t"})
 _FALSE = frozenset({"", "0", "false", "no", "n", "f"})
@@ -231,6 +232,18 @@ def read_codings_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> li
 # writing
 
 
+def _csv_line(values: Sequence[str]) -> str:
+    """One CSV record ending in ``\\n``. A field is quoted when it holds a comma, a quote or
+    any line break (``csv.writer`` with a ``\\n`` terminator would leave a lone ``\\r``
+    unquoted, and readers take that for the end of the record)."""
+    cells = []
+    for value in values:
+        if any(ch in value for ch in _NEEDS_QUOTES):
+            value = '"' + value.replace('"', '""') + '"'
+        cells.append(value)
+    return ",".join(cells) + "\n"
+
+
 def write_codings_csv(
     rows: Iterable[CodingRow],
     destination: str | os.PathLike[str] | IO[str] | IO[bytes],
@@ -245,9 +258,7 @@ def write_codings_csv(
     materialised = list(rows)
     with_memo = any(row.memo for row in materialised)
     header = [*COLUMNS, MEMO_COLUMN] if with_memo else list(COLUMNS)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    lines = [_csv_line(header)]
     for row in materialised:
         values = [
             row.document,
@@ -260,8 +271,8 @@ def write_codings_csv(
         ]
         if with_memo:
             values.append(row.memo or "")
-        writer.writerow(values)
-    text = buffer.getvalue()
+        lines.append(_csv_line(values))
+    text = "".join(lines)
 
     if isinstance(destination, str | os.PathLike):
         Path(destination).write_bytes(text.encode("utf-8"))
