@@ -23,6 +23,19 @@ def _doc(s: Session) -> Document:
     return d
 
 
+def _coding_parts(s: Session) -> tuple[Document, Code, Coder]:
+    """A document, a code and a coder: what every coding row needs."""
+    d = _doc(s)
+    cb = Codebook(key="cb")
+    coder = Coder(name="ann")
+    s.add_all([cb, coder])
+    s.flush()
+    code = Code(codebook_id=cb.id, label="1", name="A")
+    s.add(code)
+    s.flush()
+    return d, code, coder
+
+
 def test_sibling_names_are_unique_even_at_top_level(engine):
     with Session(engine) as s:
         cb = Codebook(key="cb")
@@ -51,14 +64,7 @@ def test_same_name_under_different_parents_is_allowed(engine):
 
 def test_deleting_a_document_cascades_to_turns_and_codings(engine):
     with Session(engine) as s:
-        d = _doc(s)
-        cb = Codebook(key="cb")
-        coder = Coder(name="ann")
-        s.add_all([cb, coder])
-        s.flush()
-        code = Code(codebook_id=cb.id, label="1", name="A")
-        s.add(code)
-        s.flush()
+        d, code, coder = _coding_parts(s)
         s.add(Turn(document_id=d.id, start=0, content_start=5, end=7, speaker="P01"))
         s.add(Coding(document_id=d.id, code_id=code.id, coder_id=coder.id, start=5, end=7))
         s.commit()
@@ -70,14 +76,7 @@ def test_deleting_a_document_cascades_to_turns_and_codings(engine):
 
 def test_a_coding_must_have_a_positive_span(engine):
     with Session(engine) as s:
-        d = _doc(s)
-        cb = Codebook(key="cb")
-        coder = Coder(name="ann")
-        s.add_all([cb, coder])
-        s.flush()
-        code = Code(codebook_id=cb.id, label="1", name="A")
-        s.add(code)
-        s.flush()
+        d, code, coder = _coding_parts(s)
         s.add(Coding(document_id=d.id, code_id=code.id, coder_id=coder.id, start=5, end=5))
         with pytest.raises(IntegrityError):
             s.flush()
@@ -85,14 +84,7 @@ def test_a_coding_must_have_a_positive_span(engine):
 
 def test_coding_layer_is_checked(engine):
     with Session(engine) as s:
-        d = _doc(s)
-        cb = Codebook(key="cb")
-        coder = Coder(name="ann")
-        s.add_all([cb, coder])
-        s.flush()
-        code = Code(codebook_id=cb.id, label="1", name="A")
-        s.add(code)
-        s.flush()
+        d, code, coder = _coding_parts(s)
         s.add(Coding(document_id=d.id, code_id=code.id, coder_id=coder.id, start=1, end=5,
                      layer="mine"))
         with pytest.raises(IntegrityError):

@@ -22,7 +22,6 @@ The whole table is checked before anything is returned: every bad row is reporte
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import os
 import re
@@ -32,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from themeqa.core.text import normalize_text
+from themeqa.ingest.cells import cell_text
 
 __all__ = ["ParticipantRow", "ParticipantsError", "read_participants"]
 
@@ -139,20 +139,6 @@ def _csv_rows(data: bytes, file: str) -> Iterator[tuple[int, list[str]]]:
     yield from enumerate(reader, start=1)
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return normalize_text(str(value))
-
-
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
@@ -166,7 +152,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         if sheet is None:
             return
         for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            yield number, [_cell_text(value) for value in values]
+            yield number, [normalize_text(cell_text(value)) for value in values]
     finally:
         workbook.close()
 

@@ -11,12 +11,12 @@ otherwise kept as written, so offsets computed on the cell stay valid.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Sequence
 
 from themeqa.core.text import normalize_text, sha256_bytes
 from themeqa.core.turns import whole_text_turn
+from themeqa.ingest.cells import cell_text
 from themeqa.ingest.encoding import decode_bytes
 from themeqa.ingest.model import IngestError, ParsedDocument, SourceFile
 
@@ -24,20 +24,6 @@ __all__ = ["ID_COLUMNS", "read_csv", "read_xlsx", "rows_to_documents"]
 
 ID_COLUMNS = ("id", "participant", "participant_id")
 TIMEPOINT_COLUMN = "timepoint"
-
-
-def _cell_str(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().isoformat()
-    if isinstance(value, dt.date | dt.datetime | dt.time):
-        return value.isoformat()
-    return str(value)
 
 
 def rows_to_documents(
@@ -50,7 +36,7 @@ def rows_to_documents(
     it: Iterator[Sequence[object]] = iter(rows)
     header: list[str] | None = None
     for row in it:
-        cells = [_cell_str(v).strip() for v in row]
+        cells = [cell_text(v).strip() for v in row]
         if any(cells):
             header = cells
             break
@@ -83,7 +69,7 @@ def rows_to_documents(
     docs: list[ParsedDocument] = []
     names: dict[str, int] = {}
     for line_no, row in enumerate(it, start=2):
-        cells = [_cell_str(v) for v in row]
+        cells = [cell_text(v) for v in row]
         if not any(c.strip() for c in cells):
             continue
         pid = cells[id_idx].strip() if id_idx < len(cells) else ""
