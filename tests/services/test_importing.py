@@ -67,6 +67,7 @@ def test_written_responses_become_one_document_per_cell(project, study_files):
     assert docs["written.csv#P02/q1"].kind == "written"
     assert docs["written.csv#P02/q1"].timepoint == "initial"
     assert docs["written.csv#P02/q1"].condition == "M"
+    assert docs["written.csv#P02/q1"].session == "S1"  # the participant's session
 
 
 def test_a_bad_file_in_a_batch_writes_nothing(project, study_files, tmp_path):

@@ -75,7 +75,9 @@ def list_documents(project: ProjectHandle, *, coder: str | None = None) -> list[
             coder_id = row.id if row else -1
         sessions = {x.id: (x.label, x.condition) for x in s.exec(select(StudySession)).all()}
         tps = {x.id: (x.position, x.label) for x in s.exec(select(Timepoint)).all()}
-        pids = {x.id: (x.pid, x.condition) for x in s.exec(select(Participant)).all()}
+        pids = {
+            x.id: (x.pid, x.condition, x.session_id) for x in s.exec(select(Participant)).all()
+        }
         turn_counts = dict(
             s.exec(
                 select(Turn.document_id, func.count())
@@ -109,8 +111,9 @@ def list_documents(project: ProjectHandle, *, coder: str | None = None) -> list[
         ).all()
     out = []
     for did, name, kind, sid, tid, pid, words in docs:
-        sess = sessions.get(sid, (None, None))
-        part = pids.get(pid, (None, None))
+        part = pids.get(pid, (None, None, None))
+        # a written response belongs to its participant's session
+        sess = sessions.get(sid if sid is not None else part[2], (None, None))
         n_turns = turn_counts.get(did, 0)
         out.append(
             DocumentSummary(
