@@ -124,8 +124,7 @@ def list_documents(project: ProjectHandle, *, coder: str | None = None) -> list[
                 progress=(coded.get(did, 0) / n_turns) if n_turns else 0.0,
             )
         )
-    order = {tid: pos for tid, (pos, _) in tps.items()}
-    label_pos = {lbl: order[tid] for tid, (_, lbl) in tps.items()}
+    label_pos = {lbl: pos for pos, lbl in tps.values()}
     return sorted(
         out,
         key=lambda d: (label_pos.get(d.timepoint, 99), d.kind != "transcript",

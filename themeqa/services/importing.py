@@ -8,12 +8,14 @@ batch of fifty leaves the project exactly as it was (DESIGN.md: nothing half-imp
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
+from themeqa.core.text import sha256_text
+from themeqa.core.turns import is_facilitator_label
 from themeqa.errors import InputError
 from themeqa.services.audit import new_batch, record
 from themeqa.services.lookup import (
@@ -42,18 +44,10 @@ class ImportReport:
     unmapped_speakers: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {
-            "files": self.files,
-            "documents": self.documents,
-            "turns": self.turns,
-            "sentences": self.sentences,
-            "unmapped_speakers": self.unmapped_speakers,
-        }
+        return asdict(self)
 
 
 def _role(label: str | None, participant_id: int | None) -> str:
-    from themeqa.core.turns import is_facilitator_label
-
     if participant_id is not None:
         return "participant"
     if label and is_facilitator_label(label):
@@ -181,7 +175,7 @@ def import_files(
                     format=doc.format,
                     language=doc.language or "en",
                     text=doc.text,
-                    sha256=_sha(doc.text),
+                    sha256=sha256_text(doc.text),
                     n_chars=len(doc.text),
                     n_words=len(doc.text.split()),
                     timepoint_id=tp.id if tp else None,
@@ -260,12 +254,6 @@ def _without_labels(spans, turns, text: str) -> list[tuple[int, int]]:
         if a < b:
             out.append((a, b))
     return out
-
-
-def _sha(text: str) -> str:
-    from themeqa.core.text import sha256_text
-
-    return sha256_text(text)
 
 
 def link_speakers(s: Session) -> int:
