@@ -21,15 +21,20 @@ from sqlmodel import Field, SQLModel
 
 __all__ = [
     "AuditEvent",
+    "CheckDocument",
     "Code",
     "Codebook",
     "Coder",
     "Coding",
+    "CredibilityCheck",
     "Document",
+    "MeasureValue",
+    "MeasureVariable",
     "Memo",
     "Participant",
     "ParticipantTimepoint",
     "ProjectInfo",
+    "Reconciliation",
     "Sentence",
     "SourceFile",
     "SpeakerLabel",
@@ -286,3 +291,97 @@ class AuditEvent(SQLModel, table=True):
     before: Any | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: Any | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     undone: bool = False
+
+
+class CredibilityCheck(SQLModel, table=True):
+    """A seeded random sample of sessions/documents double-coded blind by a second coder.
+
+    The seed and the drawn sample are stored (and logged) so a methods section can state them
+    and anyone can redraw the same sample.
+    """
+
+    __tablename__ = "credibility_check"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    seed: int
+    sample_by: str = "session"  # session | document
+    n_requested: int = 0
+    coder_a_id: int | None = Field(default=None, foreign_key="coder.id", ondelete="SET NULL")
+    coder_b_id: int = Field(foreign_key="coder.id", ondelete="RESTRICT")
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    status: str = "coding"  # coding | comparing | reconciling | done
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CheckDocument(SQLModel, table=True):
+    """A document in a credibility check's sample (all documents of the drawn sessions)."""
+
+    __tablename__ = "check_document"
+    check_id: int = Field(foreign_key="credibility_check.id", ondelete="CASCADE", primary_key=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE", primary_key=True)
+
+
+class Reconciliation(SQLModel, table=True):
+    """One reconciled disagreement: what the coders did, the decision and its rationale.
+
+    ``kind``: one_coder (a code applied by one coder only), boundary (same code, different
+    extent), code_conflict (same span, different code). ``choice``: keep_a | keep_b | keep_both
+    | neither | edit. The coders' own codings are never changed: the decision writes
+    ``consensus`` codings, whose ids are kept in ``consensus_ids``. The spans are copied in, so a
+    decision stays readable after a coder deletes the coding it was about.
+    """
+
+    __tablename__ = "reconciliation"
+    __table_args__ = (Index("ix_reconciliation_check", "check_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    check_id: int = Field(foreign_key="credibility_check.id", ondelete="CASCADE")
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    kind: str
+    key: str = ""  # stable identity of the disagreement within the check (resume the queue)
+    code_a_id: int | None = Field(default=None, foreign_key="code.id", ondelete="SET NULL")
+    code_b_id: int | None = Field(default=None, foreign_key="code.id", ondelete="SET NULL")
+    a_coding_id: int | None = Field(default=None, foreign_key="coding.id", ondelete="SET NULL")
+    b_coding_id: int | None = Field(default=None, foreign_key="coding.id", ondelete="SET NULL")
+    a_start: int | None = None
+    a_end: int | None = None
+    b_start: int | None = None
+    b_end: int | None = None
+    choice: str
+    rationale: str = Field(sa_column=Column(Text, nullable=False))
+    decided_by_id: int | None = Field(default=None, foreign_key="coder.id", ondelete="SET NULL")
+    reviewer_id: int | None = Field(default=None, foreign_key="coder.id", ondelete="SET NULL")
+    consensus_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    decided_at: datetime = Field(default_factory=utcnow)
+
+
+class MeasureVariable(SQLModel, table=True):
+    """A quantitative variable linked to participants (an SCS score, an HRV index, an item).
+
+    Value labels and user-missing codes come from SPSS files and go back out to them.
+    """
+
+    __tablename__ = "measure_variable"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    label: str = ""
+    kind: str = "numeric"  # numeric | string
+    source: str = ""
+    timepoint_id: int | None = Field(default=None, foreign_key="timepoint.id", ondelete="SET NULL")
+    value_labels: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    missing_values: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    position: int = 0
+
+
+class MeasureValue(SQLModel, table=True):
+    """One participant's value of one variable (long format; null = missing)."""
+
+    __tablename__ = "measure_value"
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", primary_key=True)
+    variable_id: int = Field(
+        foreign_key="measure_variable.id", ondelete="CASCADE", primary_key=True
+    )
+    value: float | None = None
+    text_value: str | None = None
