@@ -31,5 +31,11 @@ lint: dev
 	$(BIN)/ruff format --check themeqa tests bench
 	$(BIN)/lint-imports
 
+## Benchmarks at every size (or `make bench SIZE=study`); table in bench/results.md.
+## (`make test` runs them at small size only, as a smoke test: tests/bench/.)
+SIZE ?= small study archive
+bench: dev
+	$(BIN)/python bench/run.py --size $(SIZE)
+
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache build dist *.egg-info

@@ -7,7 +7,13 @@ services raise their own ``ValueError`` subclasses; services translate them into
 
 from __future__ import annotations
 
-__all__ = ["InputError", "NotFoundError", "ThemeqaError"]
+__all__ = [
+    "ConflictError",
+    "InputError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ThemeqaError",
+]
 
 
 class ThemeqaError(Exception):
@@ -20,3 +26,11 @@ class InputError(ThemeqaError):
 
 class NotFoundError(InputError):
     """A project, document, code or coder that does not exist."""
+
+
+class ConflictError(InputError):
+    """Someone changed the thing since it was read ("code 2a was changed by ben; reload")."""
+
+
+class PermissionDeniedError(InputError):
+    """The actor's role does not allow the change (another coder's layer, lead-only setting)."""

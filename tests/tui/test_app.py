@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import DataTable, Input
+from tui_helpers import make_app, needs, open_coding, settle, wait_for
 
-from themeqa.tui.app import ThemeqaApp
-from themeqa.tui.components.document_screen import DocumentScreen
+from themeqa.services.codings import list_codings
+from themeqa.services.project import open_project
+from themeqa.tui.components.coding_screen import CodingScreen
 from themeqa.tui.components.help_screen import HelpScreen
-from themeqa.tui.gateway import ServicesGateway
+from themeqa.tui.components.side_panel import SidePanel
 
 
-def make_app(project_dir) -> ThemeqaApp:
-    return ThemeqaApp(ServicesGateway(project_dir, None, "amira"), "amira")
-
-
-async def _wait_rows(pilot, table: DataTable, at_least: int = 1) -> None:
-    for _ in range(100):
-        if table.row_count >= at_least:
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("documents never loaded")
+def codings_of(project_dir, document: str, coder: str = "amira") -> list:
+    p = open_project(project_dir)
+    try:
+        return list_codings(p, document=document, coder=coder)
+    finally:
+        p.close()
 
 
 @pytest.mark.asyncio
@@ -28,34 +26,188 @@ async def test_documents_listed_filtered_and_opened(demo_dir):
     app = make_app(demo_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.screen.query_one("#documents", DataTable)
-        await _wait_rows(pilot, table, 6)
-        total = table.row_count
-        assert total > 6  # six transcripts plus written responses
+        await wait_for(pilot, lambda: table.row_count > 6, "documents")
+        assert [str(c.label) for c in table.columns.values()][:6] == [
+            "document", "session", "condition", "timepoint", "kind", "words"]
         await pilot.press("slash", *"S3_focus")
         assert app.screen.query_one("#filter", Input).value == "S3_focus"
         assert table.row_count == 1
-        await pilot.press("enter")  # from the filter back to the table
-        await pilot.press("enter")  # open the document
-        await pilot.pause()
-        assert isinstance(app.screen, DocumentScreen)
-        assert app.screen.document.name == "S3_focus_group.txt"
-        area = app.screen.query_one("#doc-text", TextArea)
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CodingScreen) and app.screen.loaded,
+                       "the coding screen")
+        screen = app.screen
+        assert screen.document_name == "S3_focus_group.txt"
+        area = screen.doc_view
         assert area.read_only and area.text.startswith("Session S3")
         await pilot.press("n")
-        here = area.document.get_index_from_location(area.cursor_location)
-        assert here == app.screen.document.turns[0].content_start
+        assert area.cursor_offset == screen.state.document.turns[0].content_start
+        await pilot.press("n", "p")
+        assert area.cursor_offset == screen.state.document.turns[0].content_start
         await pilot.press("escape")
-        assert not isinstance(app.screen, DocumentScreen)
+        assert not isinstance(app.screen, CodingScreen)
 
 
 @pytest.mark.asyncio
 async def test_help_panel_lists_the_screen_keys(demo_dir):
     app = make_app(demo_dir)
     async with app.run_test(size=(120, 40)) as pilot:
+        await open_coding(pilot, "S1_focus")
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         rows = app.screen.query_one("#help-table", DataTable)
         keys = [rows.get_row_at(i)[0] for i in range(rows.row_count)]
-        assert "/" in keys and "ctrl+q" in keys
+        for key in ("c", "t", "s", "ctrl+z", "ctrl+y", "/", "]", "ctrl+q"):
+            assert key in keys
         await pilot.press("escape")
-        assert not isinstance(app.screen, HelpScreen)
+        assert isinstance(app.screen, CodingScreen)
+
+
+@pytest.mark.asyncio
+async def test_select_turn_apply_code_via_palette(demo_copy):
+    doc = "S2_focus_group.txt"
+    before = {c.id for c in codings_of(demo_copy, doc)}
+    app = make_app(demo_copy)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_coding(pilot, "S2_focus")
+        turns = screen.state.document.turns
+        second = turns[1]
+        await pilot.press("n", "n", "t")  # to the second turn, select it
+        assert screen.doc_view.selected_span == (second.content_start, second.end)
+        await pilot.press("c", *"2a")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        side = str(screen.query_one("#side", SidePanel).render())
+        assert "2a" in side and "Others are unreliable" in side
+        assert screen.recent  # quick key 1 is now 2a
+        assert screen.code_tree.codes[screen.recent[0]].label == "2a"
+    new = [c for c in codings_of(demo_copy, doc) if c.id not in before]
+    assert [(c.start, c.end, c.code_label, c.coder, c.layer) for c in new] == [
+        (second.content_start, second.end, "2a", "amira", "coder")]
+    # the coding is committed: a fresh app on the same project shows it under the cursor
+    app = make_app(demo_copy)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_coding(pilot, "S2_focus")
+        await pilot.press("n", "n")
+        assert new[0].id in {c.id for c in screen.state.at(screen.doc_view.cursor_offset)}
+
+
+@pytest.mark.asyncio
+async def test_sentence_selection_quick_key_and_remove(demo_copy):
+    doc = "S1_focus_group.txt"
+    app = make_app(demo_copy)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_coding(pilot, "S1_focus")
+        await pilot.press("n", "s")
+        sent = screen.state.sentence_at(screen.state.document.turns[0].content_start)
+        assert screen.doc_view.selected_span == sent
+        await pilot.press("c", *"F1", "enter")
+        await pilot.pause()
+        await pilot.press("u")  # next uncoded participant turn, selected
+        a, b = screen.doc_view.selected_span
+        turn = screen.state.turn_at(a)
+        assert (a, b) == (turn.content_start, turn.end) and turn.role == "participant"
+        assert not screen.state.overlapping(a, b)
+        await pilot.press("1")  # quick key: the code just used
+        await pilot.pause()
+        rows = [(c.start, c.end, c.code_label) for c in codings_of(demo_copy, doc)]
+        assert (sent[0], sent[1], "F1") in rows and (a, b, "F1") in rows
+        await pilot.press("x")  # remove the coding at the cursor (just applied)
+        await pilot.pause()
+        rows = [(c.start, c.end, c.code_label) for c in codings_of(demo_copy, doc)]
+        assert (a, b, "F1") not in rows and (sent[0], sent[1], "F1") in rows
+
+
+@needs("undo", "undo")
+@pytest.mark.asyncio
+async def test_undo_redo_survive_restart(demo_copy):
+    doc = "S2_focus_group.txt"
+    before = {c.id for c in codings_of(demo_copy, doc)}
+    app = make_app(demo_copy)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_coding(pilot, "S2_focus")
+        await pilot.press("n", "t", "c", *"2a", "enter")
+        await pilot.pause()
+        added = [c for c in codings_of(demo_copy, doc) if c.id not in before]
+        assert len(added) == 1
+        v = screen.version
+        await pilot.press("ctrl+z")
+        await settle(pilot, screen, v)
+        assert {c.id for c in codings_of(demo_copy, doc)} == before
+        assert not screen.state.overlapping(added[0].start, added[0].end) or all(
+            c.code_label != "2a" or (c.start, c.end) != (added[0].start, added[0].end)
+            for c in screen.state.codings)
+    # redo after a restart: the undo history lives in the project, not in the app
+    app = make_app(demo_copy)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_coding(pilot, "S2_focus")
+        v = screen.version
+        await pilot.press("ctrl+y")
+        await settle(pilot, screen, v)
+        rows = {(c.start, c.end, c.code_label) for c in codings_of(demo_copy, doc)}
+        assert (added[0].start, added[0].end, "2a") in rows
+        assert any((c.start, c.end, c.code_label) == (added[0].start, added[0].end, "2a")
+                   for c in screen.state.codings)
+    app = make_app(demo_copy)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_coding(pilot, "S2_focus")
+        v = screen.version
+        await pilot.press("ctrl+z")
+        await settle(pilot, screen, v)
+    assert {c.id for c in codings_of(demo_copy, doc)} == before
+
+
+@needs("codebook_edit", "merge_codes")
+@pytest.mark.asyncio
+async def test_merge_two_codes(demo_copy):
+    p = open_project(demo_copy)
+    try:
+        all_rows = list_codings(p)
+    finally:
+        p.close()
+    n_2a = sum(1 for c in all_rows if c.code_label == "2a")
+    n_2b = sum(1 for c in all_rows if c.code_label == "2b")
+    assert n_2a and n_2b
+    app = make_app(demo_copy)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_coding(pilot, "S2_focus")
+        tree = screen.code_tree
+        tree.select_code(next(i for i, n in tree.codes.items() if n.label == "2b"))
+        v = screen.version
+        await pilot.press("M", *"2a", "enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot, screen, v)
+        assert "2b" not in {n.label for n in screen.code_tree.codes.values()}
+    p = open_project(demo_copy)
+    try:
+        labels = [c.code_label for c in list_codings(p)]
+    finally:
+        p.close()
+    assert labels.count("2a") == n_2a + n_2b and "2b" not in labels
+
+
+@needs("settings", "set_blind")
+@pytest.mark.asyncio
+async def test_blind_mode_hides_the_other_coder(demo_copy):
+    from themeqa.services import settings
+
+    async def coders_seen_by(viewer: str) -> set[str]:
+        app = make_app(demo_copy, coder=viewer)
+        async with app.run_test(size=(140, 40)) as pilot:
+            screen = await open_coding(pilot, "S2_focus")
+            return {c.coder for c in screen.state.codings}
+
+    p = open_project(demo_copy)
+    try:
+        settings.set_coder_role(p, "amira", "lead", actor="amira")
+    finally:
+        p.close()
+    assert await coders_seen_by("ben") == {"amira", "ben"}  # ben double-coded S2
+    p = open_project(demo_copy)
+    try:
+        settings.set_blind(p, True, actor="amira")
+    finally:
+        p.close()
+    assert await coders_seen_by("ben") == {"ben"}
+    assert await coders_seen_by("amira") == {"amira", "ben"}  # the lead sees every layer

@@ -1,47 +1,61 @@
 """Snapshot tests (pytest-textual-snapshot) of the main screens on the demo study.
 
-Update deliberately after a visual change: `pytest tests/tui --snapshot-update`.
+Update deliberately after a visual change, only for the screens that changed:
+`pytest tests/tui/test_snapshots.py --snapshot-update -k NAME`, then look at the SVGs.
 """
 
 from __future__ import annotations
 
 from textual.widgets import DataTable
+from tui_helpers import make_app, open_coding, wait_for
 
-from themeqa.tui.app import ThemeqaApp
-from themeqa.tui.gateway import ServicesGateway
+SIZE = (150, 40)
 
 
 async def _loaded(pilot) -> None:
     table = pilot.app.screen.query_one("#documents", DataTable)
-    for _ in range(200):
-        if table.row_count:
-            break
-        await pilot.pause(0.05)
+    await wait_for(pilot, lambda: table.row_count > 0, "documents")
     await pilot.pause()
 
 
+async def _coding(pilot):
+    screen = await open_coding(pilot, "S2_focus")
+    screen.doc_view.cursor_blink = False
+    # the fourth turn (P07), then into its first coding: overlapping codings in view
+    await pilot.press("n", "n", "n", "n", "right_square_bracket")
+    await pilot.pause()
+    return screen
+
+
 def test_documents_screen(snap_compare, demo_dir):
-    app = ThemeqaApp(ServicesGateway(demo_dir, None, "amira"), "amira")
-    assert snap_compare(app, terminal_size=(130, 36), run_before=_loaded)
+    assert snap_compare(make_app(demo_dir), terminal_size=SIZE, run_before=_loaded)
 
 
-def test_document_screen(snap_compare, demo_dir):
-    app = ThemeqaApp(ServicesGateway(demo_dir, None, "amira"), "amira")
+def test_coding_screen(snap_compare, demo_dir):
+    assert snap_compare(make_app(demo_dir), terminal_size=SIZE, run_before=_coding)
 
-    async def open_s2(pilot) -> None:
-        await _loaded(pilot)
-        await pilot.press("slash", *"S2_focus", "enter", "enter")
+
+def test_code_palette(snap_compare, demo_dir):
+    async def palette(pilot) -> None:
+        await _coding(pilot)
+        await pilot.press("t", "c", *"unrel")
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=(130, 36), run_before=open_s2)
+    assert snap_compare(make_app(demo_dir), terminal_size=SIZE, run_before=palette)
 
 
 def test_help_screen(snap_compare, demo_dir):
-    app = ThemeqaApp(ServicesGateway(demo_dir, None, "amira"), "amira")
-
     async def help_(pilot) -> None:
-        await _loaded(pilot)
+        await _coding(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=(130, 36), run_before=help_)
+    assert snap_compare(make_app(demo_dir), terminal_size=SIZE, run_before=help_)
+
+
+def test_coding_screen_light_theme(snap_compare, demo_dir):
+    async def light(pilot) -> None:
+        pilot.app.theme = "textual-light"
+        await _coding(pilot)
+
+    assert snap_compare(make_app(demo_dir), terminal_size=SIZE, run_before=light)

@@ -28,7 +28,19 @@ COMMANDS: dict[str, str] = {
     "participants": "themeqa.cli.commands.participants:participants",
     "codebook": "themeqa.cli.commands.codebook:codebook",
     "codings": "themeqa.cli.commands.codings:codings",
+    "export": "themeqa.cli.commands.export:export",
+    "import-project": "themeqa.cli.commands.import_project:import_project",
     "code": "themeqa.cli.commands.tui:code",
+    "undo": "themeqa.cli.commands.history:undo",
+    "redo": "themeqa.cli.commands.history:redo",
+    "settings": "themeqa.cli.commands.settings:settings",
+    "coders": "themeqa.cli.commands.coders:coders",
+    "check": "themeqa.cli.commands.check:check",
+    "report": "themeqa.cli.commands.report:report",
+    "quant": "themeqa.cli.commands.quant:quant",
+    "search": "themeqa.cli.commands.search:search",
+    "words": "themeqa.cli.commands.search:words",
+    "suggest": "themeqa.cli.commands.search:suggest",
 }
 
 

@@ -1,8 +1,10 @@
-"""Codings: add and remove one, import and export the codings CSV.
+"""Codings: add, edit and remove one (each undoable), import and export the codings CSV.
 
 Why the checks here: a coding is only worth keeping if its offsets fall inside its document
 and its code and coder exist; the CSV import checks every row first and writes all rows in
-one transaction, so a bad row never leaves half a file of codings behind.
+one transaction, so a bad row never leaves half a file of codings behind. Every change logs
+whole-row snapshots (``services.changes``) in one batch, which is what ``services.undo``
+reverts; who may change which layer is decided in ``services.settings``.
 """
 
 from __future__ import annotations
@@ -12,22 +14,40 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy import insert
-from sqlmodel import select
+from sqlmodel import Session, func, select
 
 from themeqa.errors import InputError, NotFoundError
-from themeqa.services.audit import new_batch, record
+from themeqa.services.audit import new_batch
+from themeqa.services.changes import Recorder, snapshot
 from themeqa.services.codebooks import code_index, load_core_codebooks, resolve_code
 from themeqa.services.lookup import get_or_create_coder
 from themeqa.services.project import ProjectHandle
-from themeqa.store.models import Code, Codebook, Coder, Coding, Document, utcnow
+from themeqa.services.settings import is_lead, require_coding_write
+from themeqa.store.models import (
+    Code,
+    Codebook,
+    Coder,
+    Coding,
+    Document,
+    Memo,
+    ProjectInfo,
+    utcnow,
+)
 
 __all__ = [
     "CodingInfo",
+    "CodingView",
     "add_coding",
+    "code_counts",
     "delete_coding",
+    "document_codings",
     "export_codings",
     "import_codings",
     "list_codings",
+    "reassign_coding",
+    "resize_coding",
+    "set_coding_memo",
+    "set_quote",
 ]
 
 LAYERS = ("coder", "consensus")
@@ -51,11 +71,58 @@ class CodingInfo:
         return asdict(self)
 
 
-def _coding_dict(c: Coding) -> dict:
-    return {
-        "document_id": c.document_id, "code_id": c.code_id, "coder_id": c.coder_id,
-        "layer": c.layer, "start": c.start, "end": c.end, "quote": c.quote,
-    }
+@dataclass(frozen=True)
+class CodingView:
+    """A coding as the coding screen shows it: span, code (label, name, colour), memo."""
+
+    id: int
+    start: int
+    end: int
+    code_id: int
+    code_label: str
+    code_name: str
+    codebook: str
+    colour: str | None
+    coder: str
+    layer: str
+    quote: bool
+    memo: str | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Loaded:
+    row: Coding
+    coder: str
+    label: str
+    document: str
+    n_chars: int
+
+
+def _check_span(start: int, end: int, document: str, n_chars: int) -> None:
+    if not (0 <= start < end <= n_chars):
+        raise InputError(
+            f"span {start}-{end} is outside {document!r} (0-{n_chars}) or empty"
+        )
+
+
+def _load(s: Session, coding_id: int) -> _Loaded:
+    found = s.exec(
+        select(Coding, Coder.name, Code.label, Document.name, Document.n_chars)
+        .join(Coder, Coding.coder_id == Coder.id)
+        .join(Code, Coding.code_id == Code.id)
+        .join(Document, Coding.document_id == Document.id)
+        .where(Coding.id == coding_id)
+    ).first()
+    if found is None:
+        raise NotFoundError(f"no coding {coding_id}")
+    return _Loaded(*found)
+
+
+def _describe(c: _Loaded) -> str:
+    return f"coding {c.label} at {c.document}:{c.row.start}-{c.row.end}"
 
 
 def add_coding(
@@ -68,36 +135,216 @@ def add_coding(
     coder: str,
     layer: str = "coder",
     quote: bool = False,
+    actor: str | None = None,
 ) -> int:
-    """Create one coding (committed at once, logged for undo); returns its id."""
+    """Create one coding (committed at once, logged for undo); returns its id.
+
+    ``actor`` (default: ``coder``) is who acts; writing another coder's layer or the
+    consensus layer needs the permissions of ``services.settings``.
+    """
     if layer not in LAYERS:
         raise InputError(f"layer must be one of {', '.join(LAYERS)}, not {layer!r}")
+    actor = actor or coder
     with project.transaction() as s:
         doc = s.exec(select(Document).where(Document.name == document)).first()
         if doc is None:
             raise NotFoundError(f"no document named {document!r}")
-        if not (0 <= start < end <= doc.n_chars):
-            raise InputError(
-                f"span {start}-{end} is outside {document!r} (0-{doc.n_chars}) or empty"
-            )
+        _check_span(start, end, document, doc.n_chars)
         code_id = resolve_code(s, code)
+        require_coding_write(s, actor, coder, layer)
         c = get_or_create_coder(s, coder)
         row = Coding(document_id=doc.id, code_id=code_id, coder_id=c.id, layer=layer,
                      start=start, end=end, quote=quote)
         s.add(row)
         s.flush()
-        record(s, coder, "create", "coding", row.id, after=_coding_dict(row))
+        label = s.get(Code, code_id).label
+        rec = Recorder(actor, f"add coding {label} at {document}:{start}-{end}")
+        rec.create("coding", snapshot("coding", row))
+        rec.write(s)
         return row.id
 
 
+def _coding_memos(s: Session, coding_ids: list[int]) -> list[Memo]:
+    if not coding_ids:
+        return []
+    return list(s.exec(select(Memo).where(Memo.coding_id.in_(coding_ids)).order_by(Memo.id)))
+
+
 def delete_coding(project: ProjectHandle, coding_id: int, *, actor: str | None = None) -> None:
+    """Remove one coding and its memos (undoable)."""
+    actor = actor or project.actor
     with project.transaction() as s:
-        row = s.get(Coding, coding_id)
-        if row is None:
-            raise NotFoundError(f"no coding {coding_id}")
-        before = _coding_dict(row)
-        s.delete(row)
-        record(s, actor or project.actor, "delete", "coding", coding_id, before=before)
+        c = _load(s, coding_id)
+        require_coding_write(s, actor, c.coder, c.row.layer)
+        rec = Recorder(actor, f"remove {_describe(c)}")
+        for m in _coding_memos(s, [coding_id]):
+            rec.delete("memo", snapshot("memo", m))
+            s.delete(m)
+        s.flush()  # memos first: the coding's delete would cascade to them
+        rec.delete("coding", snapshot("coding", c.row))
+        s.delete(c.row)
+        rec.write(s)
+
+
+def _update(
+    project: ProjectHandle,
+    coding_id: int,
+    actor: str | None,
+    change: Callable[[Session, _Loaded], bool],
+    summary: Callable[[str], str],
+) -> None:
+    """Apply ``change(s, loaded)`` (False: nothing to do) and log it as ``summary(before)``."""
+    actor = actor or project.actor
+    with project.transaction() as s:
+        c = _load(s, coding_id)
+        require_coding_write(s, actor, c.coder, c.row.layer)
+        before = snapshot("coding", c.row)
+        described = _describe(c)
+        if change(s, c) is False:
+            return
+        text = summary(described)
+        c.row.updated_at = utcnow()
+        s.add(c.row)
+        s.flush()
+        rec = Recorder(actor, text)
+        rec.update("coding", before, snapshot("coding", c.row))
+        rec.write(s)
+
+
+def resize_coding(
+    project: ProjectHandle, coding_id: int, start: int, end: int, *, actor: str | None = None
+) -> None:
+    """Give a coding new offsets (within its document; undoable)."""
+
+    def change(s: Session, c: _Loaded) -> bool:
+        _check_span(start, end, c.document, c.n_chars)
+        if (c.row.start, c.row.end) == (start, end):
+            return False
+        c.row.start, c.row.end = start, end
+        return True
+
+    _update(project, coding_id, actor, change,
+            lambda d: f"resize {d} to {start}-{end}")
+
+
+def reassign_coding(
+    project: ProjectHandle, coding_id: int, code: str, *, actor: str | None = None
+) -> None:
+    """Point a coding at another code (``code`` as ``resolve_code`` accepts it; undoable)."""
+    new_label: list[str] = []
+
+    def change(s: Session, c: _Loaded) -> bool:
+        code_id = resolve_code(s, code)
+        new_label.append(s.get(Code, code_id).label)
+        if c.row.code_id == code_id:
+            return False
+        c.row.code_id = code_id
+        return True
+
+    _update(project, coding_id, actor, change,
+            lambda d: f"reassign {d} to {new_label[0]}")
+
+
+def set_quote(
+    project: ProjectHandle, coding_id: int, flag: bool, *, actor: str | None = None
+) -> None:
+    """Flag (or unflag) a coding as an indicative quote for reports (undoable)."""
+
+    def change(s: Session, c: _Loaded) -> bool:
+        if bool(c.row.quote) == bool(flag):
+            return False
+        c.row.quote = bool(flag)
+        return True
+
+    _update(project, coding_id, actor, change,
+            lambda d: f"{'flag' if flag else 'unflag'} {d} as a quote")
+
+
+def set_coding_memo(
+    project: ProjectHandle, coding_id: int, text: str, *, actor: str | None = None
+) -> None:
+    """Set the memo of a coding; empty (or blank) text deletes it (undoable)."""
+    actor = actor or project.actor
+    with project.transaction() as s:
+        c = _load(s, coding_id)
+        require_coding_write(s, actor, c.coder, c.row.layer)
+        memos = _coding_memos(s, [coding_id])
+        rec = Recorder(actor, f"memo on {_describe(c)}")
+        if not text.strip():
+            if not memos:
+                return
+            rec.summary = f"delete memo on {_describe(c)}"
+            for m in memos:
+                rec.delete("memo", snapshot("memo", m))
+                s.delete(m)
+        elif memos:
+            m = memos[0]
+            if m.text == text:
+                return
+            before = snapshot("memo", m)
+            m.text = text
+            m.updated_at = utcnow()
+            s.add(m)
+            s.flush()
+            rec.update("memo", before, snapshot("memo", m))
+        else:
+            author = s.exec(select(Coder.id).where(Coder.name == actor)).first()
+            m = Memo(text=text, author_id=author, coding_id=coding_id)
+            s.add(m)
+            s.flush()
+            rec.create("memo", snapshot("memo", m))
+        rec.write(s)
+
+
+def document_codings(project: ProjectHandle, document: str, *, viewer: str) -> list[CodingView]:
+    """The codings of one document that ``viewer`` may see, in document order.
+
+    In blind mode (``services.settings.is_blind``) a viewer who is not a lead sees only their
+    own coder layer, so a second coder cannot be swayed by the first.
+    """
+    with project.reading() as s:
+        doc_id = s.exec(select(Document.id).where(Document.name == document)).first()
+        if doc_id is None:
+            raise NotFoundError(f"no document named {document!r}")
+        info = s.exec(select(ProjectInfo)).first()
+        blind = bool(((info.settings if info else None) or {}).get("blind", False))
+        q = (
+            select(Coding, Code.label, Code.name, Code.colour, Codebook.key, Coder.name)
+            .join(Code, Coding.code_id == Code.id)
+            .join(Codebook, Code.codebook_id == Codebook.id)
+            .join(Coder, Coding.coder_id == Coder.id)
+            .where(Coding.document_id == doc_id)
+        )
+        if blind and not is_lead(s, viewer):
+            q = q.where(Coder.name == viewer.strip(), Coding.layer == "coder")
+        q = q.order_by(Coding.start, Coding.end, Coding.id)
+        rows = s.exec(q).all()
+        memos: dict[int, str] = {}
+        for cid, text in s.exec(
+            select(Memo.coding_id, Memo.text)
+            .join(Coding, Memo.coding_id == Coding.id)
+            .where(Coding.document_id == doc_id)
+            .order_by(Memo.id)
+        ).all():
+            memos.setdefault(cid, text)
+    return [
+        CodingView(id=c.id, start=c.start, end=c.end, code_id=c.code_id, code_label=lbl,
+                   code_name=name, codebook=key, colour=colour, coder=coder, layer=c.layer,
+                   quote=bool(c.quote), memo=memos.get(c.id))
+        for c, lbl, name, colour, key, coder in rows
+    ]
+
+
+def code_counts(project: ProjectHandle, coder: str) -> dict[int, int]:
+    """code id -> number of ``coder``'s codings of it (both layers), for the codebook tree."""
+    with project.reading() as s:
+        rows = s.exec(
+            select(Coding.code_id, func.count())
+            .join(Coder, Coding.coder_id == Coder.id)
+            .where(Coder.name == coder.strip())
+            .group_by(Coding.code_id)
+        ).all()
+    return {code_id: n for code_id, n in rows}
 
 
 def _format_problems(name: str, problems: list[str]) -> str:
@@ -160,10 +407,16 @@ def import_codings(
             })
         if problems:
             raise InputError(_format_problems(path.name, problems))
+        rec = Recorder(project.actor, f"import {len(values)} codings from {path.name}",
+                       batch=batch)
+        rec.note("import", "coding", {"file": path.name, "count": len(values)})
         if values:
-            s.execute(insert(Coding), values)
-        record(s, project.actor, "import", "coding", None,
-               after={"file": path.name, "count": len(values)}, batch=batch)
+            ids = s.execute(
+                insert(Coding).returning(Coding.id, sort_by_parameter_order=True), values
+            ).scalars().all()
+            for i, v in zip(ids, values, strict=True):
+                rec.create("coding", snapshot("coding", {**v, "id": i}))
+        rec.write(s)
         if progress:
             progress("write", len(values), len(values))
     return len(values)

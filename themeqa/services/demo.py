@@ -14,6 +14,7 @@ from themeqa.errors import InputError, NotFoundError
 from themeqa.services.codebooks import import_codebook
 from themeqa.services.codings import import_codings
 from themeqa.services.importing import import_files
+from themeqa.services.measures import import_measures, score_measures
 from themeqa.services.participants import import_participants
 from themeqa.services.project import ProjectHandle, open_project
 from themeqa.store.engine import DB_FILENAME
@@ -82,6 +83,10 @@ def build_demo(
             step(entry["file"])
         for codings in manifest.get("codings", ()):
             import_codings(project, data / codings)
+        for entry in manifest.get("measures", ()):
+            import_measures(project, data / entry["file"], timepoint=entry.get("timepoint"))
+            if entry.get("score"):
+                score_measures(project, entry["score"])
         step("codings")
     except Exception:
         project.close()

@@ -62,6 +62,16 @@ def create_db_engine(url: str) -> Engine:
     if backend == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif backend == "postgresql":
+        # Team mode: timestamps are read and written in UTC whatever the server's zone (the
+        # 0001-0003 columns are ``timestamp`` without zone, so the session zone decides what
+        # an aware datetime is stored as); the application name shows who is connected in
+        # pg_stat_activity; pre-ping survives a server restart between two user actions.
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"options": "-c timezone=UTC", "application_name": "themeqa"},
+        )
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
@@ -72,7 +82,10 @@ def alembic_config(engine: Engine | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
-        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        # configparser treats "%" as interpolation: escape it (socket paths in a PostgreSQL
+        # URL are percent-encoded, e.g. ?host=%2Ftmp%2F...).
+        url = engine.url.render_as_string(hide_password=False)
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-__all__ = ["ACTIONS", "Action", "bindings_for", "help_rows"]
+__all__ = ["ACTIONS", "Action", "bindings_for", "help_rows", "key_label"]
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,70 @@ ACTIONS: tuple[Action, ...] = (
     Action("documents", "open_document", "enter", "Open the selected document", show=False),
     Action("documents", "clear_filter", "escape", "Clear the filter", show=False),
     Action("documents", "refresh", "ctrl+r", "Reload the list"),
-    Action("document", "back", "escape", "Back to the documents"),
-    Action("document", "next_turn", "n", "Next turn"),
-    Action("document", "previous_turn", "p", "Previous turn"),
+    Action("documents", "open_agreement", "A", "Agreement between two coders (check)"),
+    Action("documents", "open_reconcile", "R", "Reconcile the check's disagreements"),
+    Action("documents", "open_tallies", "T", "Tallies: Table 2 and participants per theme",
+           show=False),
+    # coding screen: lower-case keys act on codings and the text, upper-case on the codebook
+    Action("coding", "back", "escape", "Back to the documents"),
+    Action("coding", "code_palette", "c", "Apply a code (fuzzy code palette)"),
+    *(Action("coding", f"quick_code({i})", str(i), f"Apply recent code {i}", show=False)
+      for i in range(1, 10)),
+    Action("coding", "select_sentence", "s", "Select the sentence at the cursor"),
+    Action("coding", "select_turn", "t", "Select the turn at the cursor"),
+    Action("coding", "select_paragraph", "v", "Select the paragraph at the cursor",
+           show=False),
+    Action("coding", "remove_coding", "x", "Remove the coding at the cursor"),
+    Action("coding", "reassign_coding", "r", "Re-assign the coding at the cursor",
+           show=False),
+    Action("coding", "resize_coding", "e", "Resize a coding to the selection", show=False),
+    Action("coding", "toggle_quote", "q", "Flag/unflag the coding as an indicative quote",
+           show=False),
+    Action("coding", "edit_memo", "m", "Memo on the coding at the cursor", show=False),
+    Action("coding", "undo", "ctrl+z", "Undo the last coding or codebook edit"),
+    Action("coding", "redo", "ctrl+y", "Redo"),
+    Action("coding", "next_coding", "right_square_bracket", "Next coding", show=False),
+    Action("coding", "previous_coding", "left_square_bracket", "Previous coding", show=False),
+    Action("coding", "next_turn", "n", "Next turn (of the chosen speaker)", show=False),
+    Action("coding", "previous_turn", "p", "Previous turn (of the chosen speaker)",
+           show=False),
+    Action("coding", "next_uncoded", "u", "Next participant turn with no coding"),
+    Action("coding", "jump_speaker", "j", "Jump to a participant's turns", show=False),
+    Action("coding", "search", "slash", "Search in the document"),
+    Action("coding", "search_next", "f3", "Find the next match", show=False),
+    Action("coding", "goto_document", "o", "Go to another document", show=False),
+    Action("coding", "add_code", "A", "Add a code (child of the highlighted one)",
+           show=False),
+    Action("coding", "rename_code", "R", "Rename / edit the highlighted code", show=False),
+    Action("coding", "move_code", "K", "Move the highlighted code (new parent, position)",
+           show=False),
+    Action("coding", "merge_code", "M", "Merge the highlighted code into another",
+           show=False),
+    Action("coding", "delete_code", "D", "Delete the highlighted code (asks first)",
+           show=False),
+    Action("coding", "toggle_blind", "B", "Blind mode on/off (project lead)", show=False),
+    Action("coding", "reload", "ctrl+r", "Reload codings and codebook", show=False),
+    # credibility check (issue 5): agreement table and reconciliation queue
+    # tallies (issue 6): Table 2 preview, chart, exports
+    Action("tallies", "back", "escape", "Back"),
+    Action("tallies", "export('docx')", "d", "Export Table 2 as DOCX"),
+    Action("tallies", "export('xlsx')", "x", "Export Table 2 as XLSX"),
+    Action("tallies", "export('csv')", "c", "Export Table 2 as CSV", show=False),
+    Action("tallies", "export('md')", "m", "Export Table 2 as Markdown", show=False),
+    Action("tallies", "cycle_layer", "l", "Coding layer: auto, consensus, union"),
+    Action("tallies", "toggle_timepoints", "t", "Split by timepoint too"),
+    Action("agreement", "back", "escape", "Back"),
+    Action("agreement", "next_unit", "u", "Next unit (turn, sentence, character, ...)"),
+    Action("reconcile", "back", "escape", "Back (or cancel the pending decision)"),
+    Action("reconcile", "choose('keep_a')", "a", "Keep A"),
+    Action("reconcile", "choose('keep_b')", "b", "Keep B"),
+    Action("reconcile", "choose('keep_both')", "o", "Keep both"),
+    Action("reconcile", "choose('neither')", "x", "Neither"),
+    Action("reconcile", "choose('edit')", "e", "Edit the span"),
+    Action("reconcile", "step(1)", "n", "Next disagreement"),
+    Action("reconcile", "step(-1)", "p", "Previous disagreement"),
+    Action("reconcile", "next_open", "f", "Next open disagreement", show=False),
+    Action("reconcile", "undo_decision", "u", "Undo this decision", show=False),
 )
 
 
@@ -43,7 +104,13 @@ def bindings_for(screen: str) -> list[Binding]:
     ]
 
 
-_KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter"}
+_KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter",
+              "right_square_bracket": "]", "left_square_bracket": "["}
+
+
+def key_label(key: str) -> str:
+    """A key as people read it (``/`` rather than ``slash``)."""
+    return _KEY_NAMES.get(key, key)
 
 
 def help_rows(screen: str) -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""The themeqa Textual app: start screen (documents) and document view."""
+"""The themeqa Textual app: start screen (documents) and the coding workbench."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 from textual.app import App
 
 from themeqa.tui.actions import bindings_for
-from themeqa.tui.components.document_screen import DocumentScreen
+from themeqa.tui.commands import ActionsProvider, DocumentsProvider
+from themeqa.tui.components.coding_screen import CodingScreen
 from themeqa.tui.components.documents_screen import DocumentsScreen
 from themeqa.tui.components.help_screen import HelpScreen
 from themeqa.tui.gateway import ServicesGateway
@@ -19,6 +20,7 @@ class ThemeqaApp(App):
     CSS_PATH = "app.tcss"
     BINDINGS = bindings_for("app")
     TITLE = "themeqa"
+    COMMANDS = App.COMMANDS | {ActionsProvider, DocumentsProvider}
 
     def __init__(self, services, coder: str) -> None:
         super().__init__()
@@ -30,7 +32,11 @@ class ThemeqaApp(App):
         self.push_screen(DocumentsScreen())
 
     def open_document(self, name: str) -> None:
-        self.push_screen(DocumentScreen(self.services.document(name)))
+        """Open the coding screen; it loads the document in a worker."""
+        if isinstance(self.screen, CodingScreen):
+            self.switch_screen(CodingScreen(name))
+        else:
+            self.push_screen(CodingScreen(name))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

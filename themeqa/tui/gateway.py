@@ -31,6 +31,188 @@ class ServicesGateway:
 
         return get_document(self.project, name)
 
+    # --- coding workbench (issue 4) -------------------------------------------------------
+    # Services that another engineer is still writing are looked up when first called, so
+    # the app runs before they land and a missing one is one clear message, not a crash.
+
+    def _service(self, module: str, name: str):
+        import importlib
+
+        from themeqa.errors import InputError
+
+        fn = getattr(importlib.import_module(f"themeqa.services.{module}"), name, None)
+        if fn is None:
+            raise InputError(f"{name} is not available in this version of themeqa yet")
+        return fn
+
+    def has_service(self, module: str, name: str) -> bool:
+        import importlib
+
+        try:
+            return hasattr(importlib.import_module(f"themeqa.services.{module}"), name)
+        except ImportError:
+            return False
+
+    def codebook(self) -> list:
+        """The code tree with this coder's per-code counts (``CodeNode`` rows, tree order)."""
+        from themeqa.services.codebooks import codebook_tree
+
+        nodes = codebook_tree(self.project)
+        if self.has_service("codings", "code_counts"):
+            counts = self._service("codings", "code_counts")(self.project, self.coder)
+        else:
+            counts = {n.id: n.codings for n in
+                      codebook_tree(self.project, coder=self.coder, layer="coder")}
+        from dataclasses import replace
+
+        return [replace(n, codings=counts.get(n.id, 0)) for n in nodes]
+
+    def codings(self, document: str) -> list:
+        """Codings of a document this coder may see (blind mode is the service's business)."""
+        if self.has_service("codings", "document_codings"):
+            return self._service("codings", "document_codings")(
+                self.project, document, viewer=self.coder)
+        from themeqa.services.codebooks import codebook_tree
+        from themeqa.services.codings import list_codings
+        from themeqa.tui.model import CodingRow
+
+        nodes = {(n.codebook, n.label): n for n in codebook_tree(self.project)}
+        out = []
+        for c in list_codings(self.project, document=document, coder=self.coder):
+            n = nodes[(c.codebook, c.code_label)]
+            out.append(CodingRow(c.id, c.start, c.end, n.id, n.label, n.name, n.codebook,
+                                 n.colour, c.coder, c.layer, c.quote, None))
+        return out
+
+    def add_coding(self, document: str, start: int, end: int, code: str) -> int:
+        from themeqa.services.codings import add_coding
+
+        return add_coding(self.project, document=document, start=start, end=end, code=code,
+                          coder=self.coder)
+
+    def delete_coding(self, coding_id: int) -> None:
+        from themeqa.services.codings import delete_coding
+
+        delete_coding(self.project, coding_id, actor=self.coder)
+
+    def resize_coding(self, coding_id: int, start: int, end: int) -> None:
+        self._service("codings", "resize_coding")(self.project, coding_id, start, end,
+                                                  actor=self.coder)
+
+    def reassign_coding(self, coding_id: int, code: str) -> None:
+        self._service("codings", "reassign_coding")(self.project, coding_id, code,
+                                                    actor=self.coder)
+
+    def set_quote(self, coding_id: int, flag: bool) -> None:
+        self._service("codings", "set_quote")(self.project, coding_id, flag, actor=self.coder)
+
+    def set_coding_memo(self, coding_id: int, text: str) -> None:
+        self._service("codings", "set_coding_memo")(self.project, coding_id, text,
+                                                    actor=self.coder)
+
+    def undo(self) -> str | None:
+        return self._service("undo", "undo")(self.project, self.coder)
+
+    def redo(self) -> str | None:
+        return self._service("undo", "redo")(self.project, self.coder)
+
+    def add_code(self, **fields) -> int:
+        return self._service("codebook_edit", "add_code")(self.project, actor=self.coder,
+                                                          **fields)
+
+    def update_code(self, code_id: int, **fields) -> None:
+        self._service("codebook_edit", "update_code")(self.project, code_id, actor=self.coder,
+                                                      **fields)
+
+    def move_code(self, code_id: int, *, parent_id: int | None,
+                  position: int | None = None) -> None:
+        self._service("codebook_edit", "move_code")(self.project, code_id, parent_id=parent_id,
+                                                    position=position, actor=self.coder)
+
+    def merge_codes(self, source_id: int, target_id: int) -> int:
+        return self._service("codebook_edit", "merge_codes")(self.project, source_id,
+                                                             target_id, actor=self.coder)
+
+    def code_usage(self, code_id: int) -> int:
+        return self._service("codebook_edit", "code_usage")(self.project, code_id)
+
+    def delete_code(self, code_id: int) -> int:
+        return self._service("codebook_edit", "delete_code")(self.project, code_id,
+                                                             actor=self.coder)
+
+    def codebook_stamp(self) -> tuple | None:
+        """Changes whenever anyone edits the codebook; None while the service is missing."""
+        if not self.has_service("codebook_edit", "codebook_stamp"):
+            return None
+        return self._service("codebook_edit", "codebook_stamp")(self.project)
+
+    def is_blind(self) -> bool:
+        if not self.has_service("settings", "is_blind"):
+            return False
+        return self._service("settings", "is_blind")(self.project)
+
+    def set_blind(self, on: bool) -> None:
+        self._service("settings", "set_blind")(self.project, on, actor=self.coder)
+
+    # --- credibility check (issue 5): agreement screen and reconciliation queue -----------
+
+    def coder_pairs(self) -> list[tuple[str, str]]:
+        from themeqa.services.check import double_coded_pairs
+
+        return double_coded_pairs(self.project)
+
+    def latest_check(self):
+        """The most recent credibility check (``CheckInfo``) or None."""
+        from themeqa.services.check_sample import list_checks
+
+        checks = list_checks(self.project)
+        return checks[-1] if checks else None
+
+    def agreement(self, *, coders: tuple[str, str] | None = None, check: str | None = None,
+                  unit: str = "turn", seed: int = 0, n_boot: int = 1000):
+        from themeqa.services.check import agreement_table
+
+        return agreement_table(self.project, coders=coders, check=check, unit=unit,
+                               seed=seed, n_boot=n_boot)
+
+    def disagreements(self, check: str | None = None) -> list:
+        from themeqa.services.check_disagreements import disagreements
+
+        return disagreements(self.project, check)
+
+    def decide(self, key: str, choice: str, rationale: str, *, check: str | None = None,
+               span: tuple[int, int] | None = None, reviewer: str | None = None):
+        from themeqa.services.check_reconcile import decide
+
+        return decide(self.project, key, choice, rationale, decided_by=self.coder,
+                      check=check, span=span, reviewer=reviewer)
+
+    def undo_decision(self, key: str, check: str | None = None):
+        from themeqa.services.check_reconcile import undo_decision
+
+        return undo_decision(self.project, key, check=check, actor=self.coder)
+
+    # --- tallies and reports (issue 6) -----------------------------------------------------
+
+    def tally_overview(self, *, layer: str = "auto", codebook: str | None = None,
+                       by: str = "condition"):
+        """Table 2 and per-theme counts by condition (``services.tally.TallyOverview``)."""
+        from themeqa.services.tally import tally_overview
+
+        return tally_overview(self.project, layer=layer, codebook=codebook, by=by)
+
+    def report_path(self, kind: str, fmt: str) -> Path:
+        """Where the screen exports: ``reports/<kind>.<fmt>`` in the project directory."""
+        base = Path(self.project.directory) if self.project.directory else Path.cwd()
+        return base / "reports" / f"{kind}.{fmt}"
+
+    def export_report(self, kind: str, path: str | Path, *, layer: str = "auto",
+                      codebook: str | None = None, by: str = "condition") -> Path:
+        from themeqa.services.tally import write_report
+
+        return write_report(self.project, kind, path, layer=layer, codebook=codebook, by=by,
+                            actor=self.coder)
+
     def title(self) -> str:
         return self.project.info().name
 

@@ -23,17 +23,28 @@ def codebook() -> None:
 
 @codebook.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--key", default=None,
+              help="Key of the new codebook (.qdc only; default: the file name).")
 @click.pass_context
-def import_(ctx, file) -> None:
-    """Import a codebook YAML file into the project.
+def import_(ctx, file, key) -> None:
+    """Import a codebook YAML file, or a REFI-QDA codebook (.qdc), as a new codebook.
+
+    A .qdc from NVivo, ATLAS.ti or MAXQDA keeps number labels written before the names
+    ("2a Others are unreliable"); other codes are numbered by position.
 
     \b
     Example:
       themeqa codebook import codebooks/facilitators.yaml
+      themeqa codebook import --key nvivo themes.qdc
     """
-    from themeqa.services.codebooks import import_codebook
+    if file.lower().endswith(".qdc"):
+        from themeqa.services.exchange import import_codebook_qdc
 
-    result = import_codebook(get_project(ctx), file)
+        result = import_codebook_qdc(get_project(ctx), file, key=key)
+    else:
+        from themeqa.services.codebooks import import_codebook
+
+        result = import_codebook(get_project(ctx), file)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     click.echo(f"codebook {result.key!r}: {result.codes} codes imported")
@@ -42,15 +53,26 @@ def import_(ctx, file) -> None:
 @codebook.command()
 @click.argument("out", type=click.Path(dir_okay=False), required=False)
 @click.option("--key", default=None, help="Which codebook (needed when there are several).")
-@click.option("--format", "fmt", type=click.Choice(["yaml"]), default="yaml", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["yaml", "qdc"]), default="yaml",
+              show_default=True, help="yaml, or qdc (REFI-QDA codebook for other tools).")
 @click.pass_context
 def export(ctx, out, key, fmt) -> None:
-    """Export a codebook to YAML (to OUT, or standard output).
+    """Export a codebook to YAML (to OUT, or standard output) or to a REFI-QDA .qdc file.
 
     \b
     Example:
       themeqa codebook export --key inhibitors inhibitors.yaml
+      themeqa codebook export --format qdc --key inhibitors inhibitors.qdc
     """
+    if fmt == "qdc":
+        from themeqa.errors import InputError
+        from themeqa.services.exchange import export_codebook_qdc
+
+        if out is None or out == "-":
+            raise InputError("--format qdc needs an output file (OUT)")
+        n = export_codebook_qdc(get_project(ctx), out, key)
+        click.echo(f"wrote {out} ({n} codes)")
+        return
     from themeqa.interop.codebook_yaml import dump_codebook_yaml
     from themeqa.services.codebooks import export_codebook
 

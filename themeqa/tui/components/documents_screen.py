@@ -9,11 +9,12 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from themeqa.tui.actions import bindings_for
 
-COLUMNS = ("document", "kind", "session", "cond", "timepoint", "words", "codings", "progress")
+COLUMNS = ("document", "session", "condition", "timepoint", "kind", "words", "codings",
+           "progress")
 
 
 def _row(d) -> tuple:
-    return (d.name, d.kind, d.session or "", d.condition or "", d.timepoint or "",
+    return (d.name, d.session or "", d.condition or "", d.timepoint or "", d.kind,
             d.words, d.codings, f"{d.progress:.0%}")
 
 
@@ -78,6 +79,21 @@ class DocumentsScreen(Screen):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def action_open_agreement(self) -> None:
+        from themeqa.tui.components.agreement_screen import AgreementScreen
+
+        self.app.push_screen(AgreementScreen())
+
+    def action_open_reconcile(self) -> None:
+        from themeqa.tui.components.reconcile_screen import ReconcileScreen
+
+        self.app.push_screen(ReconcileScreen())
+
+    def action_open_tallies(self) -> None:
+        from themeqa.tui.components.tallies_screen import TalliesScreen
+
+        self.app.push_screen(TalliesScreen())
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.open_document(event.row_key.value)

@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``) and their synthetic corpus generator; see ``bench/run.py``."""

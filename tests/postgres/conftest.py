@@ -1,0 +1,128 @@
+"""A real PostgreSQL server for the team-mode tests, started by the test suite itself.
+
+Why pgserver: it ships the server binaries as a wheel (dev extra), so ``make test`` exercises
+the same migrations and services on PostgreSQL without a system install. One server per test
+session (per xdist worker), one fresh database per test. When the server cannot start (no
+binaries for this platform, a sandbox without shared memory), the tests are skipped with the
+reason shown in the summary, never silently passed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_counter = itertools.count()
+
+
+def _sqlalchemy_url(uri: str, database: str) -> str:
+    """pgserver's libpq URI (Unix socket in ``host=``) as a psycopg-3 SQLAlchemy URL."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(uri).set(drivername="postgresql+psycopg", database=database)
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory) -> Iterator[str]:
+    """The libpq URI of a PostgreSQL server private to this test session."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("xdg")))
+    try:
+        import pgserver
+    except ImportError as exc:  # pragma: no cover - dev extra missing
+        pytest.skip(f"PostgreSQL tests skipped: pgserver is not installed ({exc})")
+    # Not under pytest's basetemp: run as root, pgserver starts the server as an unprivileged
+    # user who must traverse the path, and every new pytest session (another worker, another
+    # developer) resets /tmp/pytest-of-<user> to mode 0700 under a running server's feet.
+    data = Path(tempfile.mkdtemp(prefix="themeqa-pg-"))
+    try:
+        server = pgserver.get_server(data, cleanup_mode="stop")
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        shutil.rmtree(data, ignore_errors=True)
+        pytest.skip(f"PostgreSQL tests skipped: the server could not start ({exc})")
+    yield server.get_uri()
+    server.cleanup()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A SQLAlchemy URL of a new, empty database on the session's server."""
+    import psycopg
+
+    name = f"themeqa_{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return _sqlalchemy_url(pg_server, name)
+
+
+@pytest.fixture
+def pg_project(pg_url):
+    """An empty themeqa project on PostgreSQL (migrated to head by ``open_project``)."""
+    from themeqa.services.project import open_project
+
+    handle = open_project(db_url=pg_url, create=True, name="team", actor="tester")
+    yield handle
+    handle.close()
+
+
+def load_demo(project) -> None:
+    """Import the demo study into ``project`` through the ordinary services (as build_demo)."""
+    import yaml
+
+    from themeqa.services.codebooks import import_codebook
+    from themeqa.services.codings import import_codings
+    from themeqa.services.demo import demo_data_dir
+    from themeqa.services.importing import import_files
+    from themeqa.services.participants import import_participants
+
+    data = demo_data_dir()
+    manifest = yaml.safe_load((data / "manifest.yaml").read_text(encoding="utf-8"))
+    import_participants(project, data / manifest["participants"])
+    for cb in manifest.get("codebooks", ()):
+        import_codebook(project, (data / cb).resolve())
+    for entry in manifest.get("documents", ()):
+        import_files(project, [data / entry["file"]], session=entry.get("session"),
+                     timepoint=entry.get("timepoint"), kind=entry.get("kind"))
+    for codings in manifest.get("codings", ()):
+        import_codings(project, data / codings)
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_server) -> str:
+    """The demo study imported once into a database used as a template for copies."""
+    import psycopg
+
+    from themeqa.services.project import open_project
+
+    name = f"themeqa_demo_{os.getpid()}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    handle = open_project(db_url=_sqlalchemy_url(pg_server, name), create=True,
+                          name="demo", actor="themeqa-demo")
+    try:
+        load_demo(handle)
+    finally:
+        handle.close()
+    return name
+
+
+@pytest.fixture
+def pg_demo(pg_server, pg_demo_template):
+    """A private copy of the demo study on PostgreSQL (CREATE DATABASE … TEMPLATE)."""
+    import psycopg
+
+    from themeqa.services.project import open_project
+
+    name = f"themeqa_{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_demo_template}"')
+    handle = open_project(db_url=_sqlalchemy_url(pg_server, name), actor="tester")
+    yield handle
+    handle.close()

@@ -1,0 +1,86 @@
+"""Pilot and snapshot tests of the tallies screen (T on the documents screen)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from themeqa.services.project import open_project
+from themeqa.services.tally import report_tables
+from themeqa.tui.app import ThemeqaApp
+from themeqa.tui.components.tallies_screen import TalliesScreen
+from themeqa.tui.gateway import ServicesGateway
+
+
+def make_app(project_dir, coder: str = "amira") -> ThemeqaApp:
+    return ThemeqaApp(ServicesGateway(project_dir, None, coder), coder)
+
+
+async def _wait(pilot, predicate, what: str) -> None:
+    for _ in range(400):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"{what} never happened")
+
+
+async def _open_tallies(pilot) -> TalliesScreen:
+    table = pilot.app.screen.query_one("#documents", DataTable)
+    await _wait(pilot, lambda: table.row_count > 0, "documents loaded")
+    await pilot.press("T")
+    screen = pilot.app.screen
+    assert isinstance(screen, TalliesScreen)
+    await _wait(pilot, lambda: screen.loads >= 1, "tallies computed")
+    await pilot.pause()
+    return screen
+
+
+@pytest.mark.asyncio
+async def test_tallies_screen_shows_table2_and_exports(demo_copy):
+    project = open_project(demo_copy)
+    try:
+        (want,), _ = report_tables(project, "table2")
+    finally:
+        project.close()
+    app = make_app(demo_copy)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await _open_tallies(pilot)
+        grid = screen.query_one("#tally-table", DataTable)
+        assert grid.row_count == len(want.rows)
+        row = next(
+            grid.get_row_at(i)
+            for i in range(grid.row_count)
+            if grid.get_row_at(i)[0].strip() == "2a Others are unreliable"
+        )
+        expected = next(r for r in want.rows if r[0] == "2a Others are unreliable")
+        assert row[0].startswith("  ")  # subordinate theme indented
+        assert list(row[1:4]) == [str(v) for v in expected[1:4]]
+        chart = dict(screen.overview.chart)
+        assert sum(chart["2a"].values()) == expected[1]
+
+        await pilot.press("d")
+        await _wait(pilot, lambda: screen.last_export is not None, "DOCX export")
+        import docx
+
+        exported = docx.Document(str(screen.last_export))
+        assert exported.tables[0].rows[0].cells[0].text == "Theme"
+        assert screen.last_export == demo_copy / "reports" / "table2.docx"
+
+        await pilot.press("t")  # split by timepoint as well
+        await _wait(pilot, lambda: screen.loads >= 2, "timepoint tallies")
+        assert any("follow-up" in str(c.label) for c in grid.columns.values())
+        await pilot.press("l")  # auto -> consensus: the demo has none, so every count is 0
+        await _wait(pilot, lambda: screen.loads >= 3, "consensus tallies")
+        assert screen.overview.layer == "consensus"
+        assert all(sum(counts.values()) == 0 for _, counts in screen.overview.chart)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, TalliesScreen)
+
+
+def test_tallies_snapshot(snap_compare, demo_dir):
+    app = make_app(demo_dir)
+
+    async def open_(pilot) -> None:
+        await _open_tallies(pilot)
+
+    assert snap_compare(app, terminal_size=(140, 40), run_before=open_)

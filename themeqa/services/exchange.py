@@ -1,0 +1,377 @@
+"""Exchange with NVivo, ATLAS.ti, MAXQDA and other tools through REFI-QDA (QDA-XML 1.0).
+
+Why this shape: the whole project goes out as one standard .qdpx that other tools open
+(coders as users, each codebook as a non-codable top-level code over its themes, documents as
+text sources, each distinct coded span as a selection carrying one coding per coder, memos as
+notes, participants as cases with variables, sessions and timepoints as sets). What REFI has
+no place for (codebook keys, document kinds, quote flags) rides in a ``themeqa.json`` side file
+that other tools ignore, so themeqa -> themeqa is lossless while the XML alone still carries
+labels ("2a Others are unreliable"), definitions and the consensus layer (a user
+"amira (consensus)"). GUIDs are derived from the project and row ids (uuid5), so exporting the
+same project twice gives the same GUIDs. Import lives in ``exchange_import``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sqlmodel import select
+
+from themeqa import __version__
+from themeqa.errors import InputError, NotFoundError
+from themeqa.services.audit import new_batch, record
+from themeqa.services.exchange_import import (
+    ProjectImport,
+    codebook_from_refi,
+    import_project,
+    insert_codebook,
+)
+from themeqa.services.project import ProjectHandle
+from themeqa.store.models import (
+    Code,
+    Codebook,
+    Coder,
+    Coding,
+    Document,
+    Memo,
+    Participant,
+    ParticipantTimepoint,
+    SpeakerLabel,
+    StudySession,
+    Timepoint,
+)
+
+__all__ = [
+    "CONSENSUS_SUFFIX",
+    "ExportReport",
+    "ProjectImport",
+    "export_codebook_qdc",
+    "export_project",
+    "import_codebook_qdc",
+    "import_project",
+]
+
+ORIGIN = f"themeqa {__version__}"
+#: a coder's consensus-layer codings are written by a user named "<coder> (consensus)"
+CONSENSUS_SUFFIX = " (consensus)"
+_NAME_CHARS = 100
+
+
+@dataclass
+class ExportReport:
+    path: str
+    users: int = 0
+    codebooks: int = 0
+    codes: int = 0
+    sources: int = 0
+    selections: int = 0
+    codings: int = 0
+    notes: int = 0
+    cases: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class _Guids:
+    """Stable GUIDs: uuid5 of the project's identity and the row's kind and id."""
+
+    def __init__(self, seed: str) -> None:
+        self.ns = uuid.uuid5(uuid.NAMESPACE_URL, f"themeqa:{seed}")
+
+    def __call__(self, kind: str, key: object) -> str:
+        return str(uuid.uuid5(self.ns, f"{kind}:{key}"))
+
+
+def _snippet(text: str) -> str:
+    """A selection's name: its text, shortened like ATLAS.ti does (lets importers verify it)."""
+    t = " ".join(text.split())
+    return t if len(t) <= _NAME_CHARS else t[:_NAME_CHARS].rstrip() + "…"
+
+
+def _code_tree(s, guid, refi) -> tuple[list, dict, dict]:
+    """REFI codes (one root per codebook), the sidecar entries, and code id -> guid."""
+    from themeqa.interop.refi.conventions import compose_description
+
+    books = s.exec(select(Codebook).order_by(Codebook.position, Codebook.id)).all()
+    codes = s.exec(select(Code).order_by(Code.position, Code.id)).all()
+    children: dict[int | None, list[Code]] = defaultdict(list)
+    for c in codes:
+        children[c.parent_id].append(c)
+    ids: dict[int, str] = {}
+    side_books: dict[str, dict] = {}
+    side_codes: dict[str, dict] = {}
+
+    def build(c: Code):
+        g = guid("code", c.id)
+        ids[c.id] = g
+        side_codes[g] = {"label": c.label, "name": c.name, "definition": c.definition,
+                         "include": c.include, "exclude": c.exclude,
+                         "examples": list(c.examples or [])}
+        return refi.Code(
+            guid=g, name=f"{c.label} {c.name}", colour=c.colour,
+            description=compose_description(c.definition, c.include, c.exclude,
+                                            list(c.examples or [])),
+            children=[build(x) for x in children.get(c.id, [])],
+        )
+
+    roots = []
+    for b in books:
+        g = guid("codebook", b.id)
+        side_books[g] = {"key": b.key, "title": b.title, "description": b.description}
+        roots.append(refi.Code(
+            guid=g, name=b.title or b.key, codable=False, description=b.description,
+            children=[build(c) for c in children.get(None, []) if c.codebook_id == b.id],
+        ))
+    return roots, {"codebooks": side_books, "codes": side_codes}, ids
+
+
+def _variables(refi, guid, participants, extras_keys) -> list:
+    """Case variables: the typed participant fields, then every ``extra`` key."""
+    out = [refi.Variable(guid("variable", n), n, t) for n, t in
+           (("condition", "Text"), ("session", "Text"), ("timepoints", "Text"),
+            ("age", "Integer"), ("gender", "Text"))]
+    for key in extras_keys:
+        values = [p.extra.get(key) for p in participants if p.extra.get(key) not in (None, "")]
+        if values and all(isinstance(v, bool) for v in values):
+            t = "Boolean"
+        elif values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            t = "Integer"
+        elif values and all(isinstance(v, int | float) and not isinstance(v, bool)
+                            for v in values):
+            t = "Float"
+        else:
+            t = "Text"
+        out.append(refi.Variable(guid("variable", f"extra:{key}"), key, t))
+    return out
+
+
+def build_refi_project(project: ProjectHandle):
+    """The whole project as an ``interop.refi.Project`` (no file written)."""
+    from themeqa.interop import refi
+
+    info = project.info()
+    guid = _Guids(f"{info.name}:{info.created_at.isoformat()}")
+    with project.reading() as s:
+        coders = s.exec(select(Coder).order_by(Coder.id)).all()
+        codes, side, code_guid = _code_tree(s, guid, refi)
+        docs = s.exec(select(Document).order_by(Document.id)).all()
+        codings = s.exec(select(Coding).order_by(Coding.document_id, Coding.start, Coding.end,
+                                                 Coding.id)).all()
+        memos = s.exec(select(Memo).order_by(Memo.id)).all()
+        parts = s.exec(select(Participant).order_by(Participant.pid)).all()
+        sessions = {x.id: x for x in s.exec(select(StudySession)).all()}
+        timepoints = {x.id: x for x in s.exec(select(Timepoint)).all()}
+        p_tps: dict[int, list[str]] = defaultdict(list)
+        for link in s.exec(select(ParticipantTimepoint)).all():
+            p_tps[link.participant_id].append(timepoints[link.timepoint_id].label)
+        labels: dict[int, list[str]] = defaultdict(list)
+        for lab in s.exec(select(SpeakerLabel)).all():
+            labels[lab.participant_id].append(lab.label)
+
+    user = {c.id: guid("coder", c.id) for c in coders}
+    consensus_users = {c.coder_id for c in codings if c.layer == "consensus"}
+    users = [refi.User(user[c.id], c.name) for c in coders]
+    users += [refi.User(guid("consensus", c.id), c.name + CONSENSUS_SUFFIX)
+              for c in coders if c.id in consensus_users]
+    notes_by: dict[tuple[str, int | None], list[str]] = defaultdict(list)
+    notes = []
+    for m in memos:
+        g = guid("memo", m.id)
+        first = m.text.strip().split("\n", 1)[0]
+        notes.append(refi.Note(g, first[:60] + ("…" if len(first) > 60 else ""), m.text,
+                               creating_user=user.get(m.author_id), created=m.created_at,
+                               modified=m.updated_at))
+        if m.coding_id is not None:
+            notes_by[("coding", m.coding_id)].append(g)
+        elif m.code_id is not None:
+            notes_by[("code", m.code_id)].append(g)
+        elif m.document_id is not None:
+            notes_by[("document", m.document_id)].append(g)
+        else:
+            notes_by[("project", None)].append(g)
+    for c in (x for root in codes for x, _ in root.walk()):
+        cid = next((k for k, v in code_guid.items() if v == c.guid), None)
+        if cid is not None:
+            c.note_refs = notes_by.get(("code", cid), [])
+
+    by_doc: dict[int, list[Coding]] = defaultdict(list)
+    for c in codings:
+        by_doc[c.document_id].append(c)
+    side_docs, side_codings = {}, {}
+    sources = []
+    for d in docs:
+        g = guid("document", d.id)
+        side_docs[g] = {"kind": d.kind, "format": d.format, "language": d.language,
+                        "session": sessions[d.session_id].label if d.session_id else None,
+                        "timepoint": timepoints[d.timepoint_id].label if d.timepoint_id else None,
+                        "participant": next((p.pid for p in parts if p.id == d.participant_id),
+                                            None),
+                        "question": d.question}
+        spans: dict[tuple[int, int], list[Coding]] = defaultdict(list)
+        for c in by_doc.get(d.id, []):
+            spans[(c.start, c.end)].append(c)
+        sels = []
+        for (a, b), group in spans.items():
+            first = group[0]
+            sel = refi.Selection(
+                guid=guid("span", f"{d.id}:{a}:{b}"), start=a, end=b, name=_snippet(d.text[a:b]),
+                creating_user=_user_of(first, user, guid), created=first.created_at,
+                modified=max(c.updated_at for c in group),
+            )
+            for c in group:
+                cg = guid("coding", c.id)
+                sel.codings.append(refi.Coding(cg, code_guid[c.code_id], _user_of(c, user, guid),
+                                               c.created_at, notes_by.get(("coding", c.id), [])))
+                side_codings[cg] = {"layer": c.layer, "quote": c.quote}
+            sels.append(sel)
+        sources.append(refi.Source(g, d.name, d.text, created=d.imported_at, selections=sels,
+                                   note_refs=notes_by.get(("document", d.id), [])))
+
+    extra_keys = sorted({k for p in parts for k in (p.extra or {})})
+    variables = _variables(refi, guid, parts, extra_keys) if parts else []
+    var = {v.name: v.guid for v in variables}
+    cases, side_parts = [], {}
+    doc_guid = {d.id: guid("document", d.id) for d in docs}
+    for p in parts:
+        g = guid("participant", p.id)
+        values = {var["condition"]: p.condition,
+                  var["session"]: sessions[p.session_id].label if p.session_id else None,
+                  var["timepoints"]: ";".join(p_tps.get(p.id, [])) or None,
+                  var["age"]: p.age, var["gender"]: p.gender}
+        for k in extra_keys:
+            values[var[k]] = (p.extra or {}).get(k)
+        cases.append(refi.Case(g, p.pid, values=values,
+                               source_refs=[doc_guid[d.id] for d in docs
+                                            if d.participant_id == p.id]))
+        side_parts[g] = {"pid": p.pid, "condition": p.condition, "age": p.age,
+                         "gender": p.gender, "extra": p.extra or {},
+                         "session": sessions[p.session_id].label if p.session_id else None,
+                         "timepoints": p_tps.get(p.id, []), "speaker_labels": labels.get(p.id, [])}
+    sets = []
+    for kind, rows, attr in (("session", sessions, "session_id"),
+                             ("timepoint", timepoints, "timepoint_id")):
+        for rid, row in sorted(rows.items(), key=lambda kv: kv[1].label):
+            members = [doc_guid[d.id] for d in docs if getattr(d, attr) == rid]
+            if members:
+                sets.append(refi.RefiSet(guid(kind, rid), f"{kind} {row.label}", sources=members))
+    extras = {
+        "format": "themeqa-refi", "version": 1, **side,
+        "documents": side_docs, "codings": side_codings, "participants": side_parts,
+        "sessions": {x.label: x.condition for x in sessions.values()},
+        "coders": {user[c.id]: {"name": c.name, "role": c.role} for c in coders},
+        "consensus_users": {guid("consensus", cid): next(c.name for c in coders if c.id == cid)
+                            for cid in consensus_users},
+    }
+    return refi.Project(
+        name=info.name, origin=ORIGIN, description=info.description, created=info.created_at,
+        users=users, codes=codes, variables=variables, cases=cases, sources=sources,
+        notes=notes, sets=sets, note_refs=notes_by.get(("project", None), []), extras=extras,
+    )
+
+
+def _user_of(c: Coding, user: dict, guid) -> str:
+    return guid("consensus", c.coder_id) if c.layer == "consensus" else user[c.coder_id]
+
+
+def export_project(project: ProjectHandle, out: Path | str) -> ExportReport:
+    """Write the whole project to ``out`` as a REFI-QDA .qdpx (atomically)."""
+    from themeqa.interop.refi import write_qdpx
+
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise InputError(f"{out.parent}: no such directory")
+    p = build_refi_project(project)
+    try:
+        write_qdpx(p, out)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write ({exc.strerror or exc})") from exc
+    n_sel = sum(len(s.selections) for s in p.sources)
+    return ExportReport(
+        path=str(out), users=len(p.users), codebooks=len(p.codes),
+        codes=sum(1 for _ in p.all_codes()) - len(p.codes), sources=len(p.sources),
+        selections=n_sel, codings=sum(len(x.codings) for s in p.sources for x in s.selections),
+        notes=len(p.notes), cases=len(p.cases),
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# codebooks alone (.qdc)
+
+
+def export_codebook_qdc(project: ProjectHandle, out: Path | str, key: str | None = None) -> int:
+    """Write one codebook (``key``, or the only one) as a REFI-QDA .qdc; returns its codes."""
+    from themeqa.interop import refi
+    from themeqa.services.codebooks import export_codebook
+
+    cb = export_codebook(project, key)
+    info = project.info()
+    guid = _Guids(f"{info.name}:{info.created_at.isoformat()}:codebook:{cb.key}")
+    from themeqa.interop.refi.conventions import compose_description
+
+    def build(t):
+        return refi.Code(guid("code", t.label), f"{t.label} {t.name}", colour=t.colour,
+                         description=compose_description(t.definition, t.include, t.exclude,
+                                                         list(t.examples)),
+                         children=[build(c) for c in t.children])
+
+    qdc = refi.CodebookFile(origin=ORIGIN, codes=[build(t) for t in cb.themes])
+    if not qdc.codes:
+        raise InputError(f"codebook {cb.key!r} has no codes; a .qdc needs at least one")
+    try:
+        refi.write_qdc(qdc, out)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write ({exc.strerror or exc})") from exc
+    return sum(1 for _ in qdc.all_codes())
+
+
+def import_codebook_qdc(
+    project: ProjectHandle, path: Path | str, key: str | None = None, title: str | None = None
+):
+    """Import a .qdc as a new codebook (``key`` defaults to the file name); all or nothing.
+
+    Labels come from names that start with one (``2a Others…``) or are numbered by position;
+    two codes claiming the same label is an error naming both; a key already in the project is
+    an error (codebooks are never merged silently).
+    """
+    from themeqa.core.codebook import validate, validate_many
+    from themeqa.interop.refi import RefiError, read_qdc
+    from themeqa.services.codebooks import CodebookImport, load_core_codebooks
+
+    path = Path(path)
+    try:
+        qdc = read_qdc(path)
+    except RefiError as exc:
+        raise InputError(str(exc)) from exc
+    if not qdc.codes:
+        raise InputError(f"{path.name}: the codebook has no codes")
+    key = key or _key_from(path.stem)
+    cb, notices, _ = codebook_from_refi(qdc.codes, key=key, title=title or path.stem,
+                                     description=f"imported from {path.name}"
+                                     + (f" ({qdc.origin})" if qdc.origin else ""),
+                                     strict_labels=True, where=path.name)
+    errors = [p.message for p in validate(cb) if p.is_error]
+    if errors:
+        raise InputError(f"{path.name}: " + "; ".join(errors[:5]))
+    batch = new_batch()
+    with project.transaction() as s:
+        if s.exec(select(Codebook).where(Codebook.key == key)).first() is not None:
+            raise InputError(f"{path.name}: a codebook with key {key!r} already exists "
+                             "(choose another with --key)")
+        warnings = list(notices) + [p.message for p in validate_many([*load_core_codebooks(s), cb])
+                                    if p.kind == "label-collision"]
+        row, n = insert_codebook(s, cb)
+        record(s, project.actor, "import", "codebook", row.id,
+               after={"key": key, "codes": n, "file": path.name, "format": "qdc"}, batch=batch)
+    return CodebookImport(key=key, codes=n, warnings=tuple(warnings))
+
+
+def _key_from(stem: str) -> str:
+    key = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in stem.strip()).strip("-")
+    if not key:
+        raise NotFoundError("cannot derive a codebook key from the file name; give --key")
+    return key

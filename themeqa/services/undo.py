@@ -1,0 +1,362 @@
+"""Undo and redo of coding and codebook edits, driven by the audit log.
+
+Why the log and not an in-memory stack: the log is already the single record of every
+change (DESIGN.md), it is per actor, and it survives closing the app. The model:
+
+* One user action = one batch of ``create``/``update``/``delete`` events holding whole-row
+  snapshots (``services.changes``) plus a ``note`` with a one-line summary.
+* ``undo(actor)`` takes the actor's latest batch whose events are not ``undone``, reverts its
+  events in reverse order (re-inserting deleted rows with their original ids, so later
+  events still point at them), marks them undone and logs an ``undo`` event naming the batch.
+* ``redo(actor)`` re-applies the batch of the actor's latest ``undo`` that is still undone —
+  but only undos made after the actor's last new action: a new action clears the redo chain
+  (the usual editor rule), without writing anything, because "last new action" is read from
+  the log.
+* Before touching a row, its current content must equal what the log says it should be
+  (ids, foreign keys, text; timestamps excluded). If someone else changed or deleted it since,
+  or a deletion would take rows added since with it, a ``ConflictError`` names who did it and
+  nothing is written. A batch mixing in events this module cannot revert (another service's
+  tables) is not part of the undo history.
+* ``Code.version`` is an optimistic-concurrency counter, so it never runs backwards: undoing
+  an edit restores the content with a *new* version (a client holding the version it saw
+  after the edit must reload). Everything else is restored exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from themeqa.errors import ConflictError
+from themeqa.services.audit import record
+from themeqa.services.changes import (
+    CHUNK,
+    NOTE,
+    ROW_ACTIONS,
+    UNDOABLE,
+    from_json,
+    load_rows,
+)
+from themeqa.services.project import ProjectHandle
+from themeqa.store.models import AuditEvent, Code, Coding, Memo, utcnow
+
+__all__ = ["can_redo", "can_undo", "redo", "undo"]
+
+UNDO, REDO = "undo", "redo"
+#: how many non-undoable batches to step over when looking for the latest undoable one
+_MAX_SKIPPED = 200
+
+
+# ------------------------------------------------------------------------------- the history
+
+
+def _kind(e: AuditEvent) -> str:
+    if e.entity_id is not None and e.action in ROW_ACTIONS and e.entity in UNDOABLE:
+        return "row"
+    if e.entity_id is None and (e.entity == NOTE or e.entity in UNDOABLE) and e.action not in (
+            UNDO, REDO):
+        return "note"
+    return "other"
+
+
+@dataclass
+class _Batch:
+    batch: str
+    events: list[AuditEvent]
+
+    @property
+    def summary(self) -> str:
+        for e in self.events:
+            if e.entity == NOTE and isinstance(e.after, dict) and e.after.get("summary"):
+                return str(e.after["summary"])
+        n = sum(1 for e in self.events if _kind(e) == "row")
+        return f"{n} change{'s' if n != 1 else ''}"
+
+
+def _load_batch(s: Session, batch: str, actor: str, undone: bool) -> _Batch | None:
+    """The batch if it can be undone (undone=False) or redone (undone=True) by ``actor``."""
+    events = list(s.exec(select(AuditEvent).where(AuditEvent.batch == batch)
+                         .order_by(AuditEvent.id)))
+    kinds = [_kind(e) for e in events]
+    if ("row" not in kinds or "other" in kinds
+            or any(e.actor != actor or bool(e.undone) != undone for e in events)):
+        return None
+    return _Batch(batch, events)
+
+
+def _undo_target(s: Session, actor: str) -> _Batch | None:
+    skipped: list[str] = []
+    for _ in range(_MAX_SKIPPED):
+        q = (select(AuditEvent.batch)
+             .where(AuditEvent.actor == actor, AuditEvent.undone.is_(False),
+                    AuditEvent.action.in_(ROW_ACTIONS), AuditEvent.entity.in_(list(UNDOABLE)),
+                    AuditEvent.batch.is_not(None))
+             .order_by(AuditEvent.id.desc()).limit(1))
+        if skipped:
+            q = q.where(AuditEvent.batch.not_in(skipped))
+        batch = s.exec(q).first()
+        if batch is None:
+            return None
+        found = _load_batch(s, batch, actor, undone=False)
+        if found is not None:
+            return found
+        skipped.append(batch)
+    return None
+
+
+def _redo_target(s: Session, actor: str) -> _Batch | None:
+    last_new = s.exec(
+        select(AuditEvent.id)
+        .where(AuditEvent.actor == actor, AuditEvent.action.not_in((UNDO, REDO)))
+        .order_by(AuditEvent.id.desc()).limit(1)
+    ).first() or 0
+    headers = s.exec(
+        select(AuditEvent.after)
+        .where(AuditEvent.actor == actor, AuditEvent.action == UNDO,
+               AuditEvent.entity == NOTE, AuditEvent.id > last_new)
+        .order_by(AuditEvent.id.desc())
+    )
+    seen: set[str] = set()
+    for after in headers:
+        batch = (after or {}).get("batch") if isinstance(after, dict) else None
+        if not batch or batch in seen:
+            continue
+        seen.add(batch)
+        found = _load_batch(s, batch, actor, undone=True)
+        if found is not None:
+            return found
+    return None
+
+
+# ------------------------------------------------------------------------------ applying it
+
+
+@dataclass
+class _Step:
+    entity: str
+    id: int
+    expect: dict[str, Any] | None
+    target: dict[str, Any] | None
+
+    @property
+    def kind(self) -> str:
+        if self.expect is None:
+            return "insert"
+        if self.target is None:
+            return "delete"
+        return "update"
+
+
+def _steps(b: _Batch, direction: str) -> list[_Step]:
+    events = reversed(b.events) if direction == UNDO else iter(b.events)
+    steps = []
+    for e in events:
+        if _kind(e) != "row":
+            continue
+        before = e.before if isinstance(e.before, dict) else None
+        after = e.after if isinstance(e.after, dict) else None
+        if e.action == "create":
+            before = None
+        elif e.action == "delete":
+            after = None
+        expect, target = (after, before) if direction == UNDO else (before, after)
+        steps.append(_Step(e.entity, int(e.entity_id), expect, target))
+    return steps
+
+
+def _groups(steps: list[_Step]) -> Iterator[list[_Step]]:
+    """Consecutive steps on one table with one kind of change (applied set-wise)."""
+    group: list[_Step] = []
+    for st in steps:
+        if group and (group[0].entity, group[0].kind) != (st.entity, st.kind):
+            yield group
+            group = []
+        group.append(st)
+    if group:
+        yield group
+
+
+class _Conflict(Exception):
+    """``text`` has a ``{by}`` slot for the actor of the latest event on (entity, row_id)."""
+
+    def __init__(self, text: str, entity: str, row_id: int):
+        super().__init__(text)
+        self.text, self.entity, self.row_id = text, entity, row_id
+
+
+def _name(entity: str, row_id: int, row: dict[str, Any] | None) -> str:
+    label = (row or {}).get("label")
+    return f"code {label}" if entity == "code" and label else f"{entity} {row_id}"
+
+
+def _who(s: Session, entity: str, row_id: int, batch: str) -> str | None:
+    return s.exec(
+        select(AuditEvent.actor)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == row_id,
+               AuditEvent.batch != batch)
+        .order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+
+
+def _check_dependents(s: Session, entity: str, ids: list[int]) -> None:
+    """Refuse a delete that would cascade to rows this batch did not create."""
+    checks: list[tuple[str, Any, Any]] = []
+    if entity == "coding":
+        checks = [("memo", Memo.id, Memo.coding_id)]
+    elif entity == "code":
+        checks = [("coding", Coding.id, Coding.code_id), ("code", Code.id, Code.parent_id),
+                  ("memo", Memo.id, Memo.code_id)]
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        for dep, dep_id, fk in checks:
+            found = s.exec(select(fk, dep_id).where(fk.in_(chunk)).limit(1)).first()
+            if found is not None:
+                owner = load_rows(s, entity, [found[0]]).get(found[0])
+                raise _Conflict(
+                    f"{_name(entity, found[0], owner)} has a {dep} added since{{by}}",
+                    dep, found[1])
+
+
+def _apply_group(s: Session, group: list[_Step]) -> None:
+    entity, kind = group[0].entity, group[0].kind
+    spec = UNDOABLE[entity]
+    table = spec.table
+    ids = [st.id for st in group]
+    current = load_rows(s, entity, ids)
+    if kind == "insert":
+        for st in group:
+            if st.id in current:
+                raise _Conflict(
+                    f"{entity} {st.id} cannot come back: its id was taken by a newer "
+                    f"{entity}{{by}}", entity, st.id)
+        now = utcnow()
+        values = []
+        for st in group:
+            v = {**from_json(entity, st.target or {}), "id": st.id}
+            for t in spec.times:
+                v.setdefault(t, now)
+            values.append(v)
+        for i in range(0, len(values), CHUNK):
+            s.execute(insert(table), values[i : i + CHUNK])
+        return
+    for st in group:
+        cur = current.get(st.id)
+        if cur is None:
+            raise _Conflict(f"{_name(entity, st.id, st.expect)} was deleted{{by}}", entity,
+                            st.id)
+        if any(c in st.expect and cur[c] != st.expect[c] for c in spec.compared):
+            raise _Conflict(f"{_name(entity, st.id, st.expect)} was changed{{by}}", entity,
+                            st.id)
+    if kind == "delete":
+        _check_dependents(s, entity, ids)
+        for i in range(0, len(ids), CHUNK):
+            s.execute(delete(table).where(table.c.id.in_(ids[i : i + CHUNK])))
+        return
+    by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for st in group:
+        v = from_json(entity, st.target or {})
+        v.pop("id", None)
+        if spec.versioned:
+            old, new = (st.expect or {}).get("version"), (st.target or {}).get("version")
+            cur_version = current[st.id]["version"] or 0
+            v["version"] = cur_version + 1 if old != new else cur_version
+        v["b_id"] = st.id
+        by_keys.setdefault(tuple(sorted(v)), []).append(v)
+    for keys, params in by_keys.items():
+        stmt = update(table).where(table.c.id == bindparam("b_id")).values(
+            {k: bindparam(k) for k in keys if k != "b_id"})
+        s.execute(stmt.execution_options(synchronize_session=False), params)
+
+
+def _cycle(s: Session, code_ids: set[int]) -> int | None:
+    """A code among ``code_ids`` that is now its own ancestor, if any."""
+    parents = dict(s.exec(select(Code.id, Code.parent_id)).all())
+    for cid in code_ids:
+        seen = {cid}
+        p = parents.get(cid)
+        while p is not None:
+            if p in seen:
+                return cid
+            seen.add(p)
+            p = parents.get(p)
+    return None
+
+
+def _codebook_errors(s: Session) -> set[str]:
+    from themeqa.core.codebook import validate_many
+    from themeqa.services.codebooks import load_core_codebooks
+
+    s.expire_all()
+    return {p.message for p in validate_many(load_core_codebooks(s)) if p.is_error}
+
+
+def _apply(s: Session, b: _Batch, direction: str, actor: str) -> str:
+    steps = _steps(b, direction)
+    touches_codes = any(st.entity == "code" for st in steps)
+    errors_before = _codebook_errors(s) if touches_codes else set()
+    verb = "undo" if direction == UNDO else "redo"
+    try:
+        for group in _groups(steps):
+            _apply_group(s, group)
+        s.flush()
+    except _Conflict as c:
+        who = _who(s, c.entity, c.row_id, b.batch)
+        text = c.text.format(by=f" by {who}" if who else "")
+        raise ConflictError(f"cannot {verb} {b.summary!r}: {text}; reload") from None
+    except IntegrityError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise ConflictError(
+            f"cannot {verb} {b.summary!r}: later changes are in the way ({reason})"
+        ) from None
+    if touches_codes:
+        moved = {st.id for st in steps if st.entity == "code" and st.target is not None}
+        looped = _cycle(s, moved)
+        if looped is not None:
+            raise ConflictError(
+                f"cannot {verb} {b.summary!r}: code {looped} would end up inside itself "
+                "(the codebook was rearranged since)")
+        new_errors = _codebook_errors(s) - errors_before
+        if new_errors:
+            raise ConflictError(
+                f"cannot {verb} {b.summary!r}: {sorted(new_errors)[0]} (changed since)")
+    s.execute(update(AuditEvent).where(AuditEvent.batch == b.batch)
+              .values(undone=direction == UNDO).execution_options(synchronize_session=False))
+    record(s, actor, direction, NOTE, None,
+           after={"batch": b.batch, "summary": b.summary,
+                  "events": sum(1 for e in b.events if _kind(e) == "row")})
+    return b.summary
+
+
+# ---------------------------------------------------------------------------------- services
+
+
+def undo(project: ProjectHandle, actor: str) -> str | None:
+    """Revert ``actor``'s latest action; returns its one-line summary, None if nothing to undo.
+
+    Raises ``ConflictError`` (and changes nothing) when the rows have changed since.
+    """
+    with project.transaction() as s:
+        target = _undo_target(s, actor)
+        return None if target is None else _apply(s, target, UNDO, actor)
+
+
+def redo(project: ProjectHandle, actor: str) -> str | None:
+    """Re-apply ``actor``'s most recently undone action (None if there is nothing to redo)."""
+    with project.transaction() as s:
+        target = _redo_target(s, actor)
+        return None if target is None else _apply(s, target, REDO, actor)
+
+
+def can_undo(project: ProjectHandle, actor: str) -> bool:
+    with project.reading() as s:
+        return _undo_target(s, actor) is not None
+
+
+def can_redo(project: ProjectHandle, actor: str) -> bool:
+    with project.reading() as s:
+        return _redo_target(s, actor) is not None

@@ -1,0 +1,625 @@
+"""The coding workbench: codebook tree | document | side panel, driven from the keyboard.
+
+Why it is built this way (issue 4): every coding action commits at once through the gateway
+(no save), the screen updates its own copy of the codings right away (so applying a code
+repaints in milliseconds) and re-reads from the project in a worker after anything it cannot
+predict (undo, re-assign, someone else's codebook edit). Opening a document and recounting
+run in workers; the UI thread only builds widgets.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Container, Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, LoadingIndicator, Static, TextArea, Tree
+
+from themeqa.errors import ThemeqaError
+from themeqa.tui.actions import bindings_for
+from themeqa.tui.components.code_tree import CodeTree
+from themeqa.tui.components.coding_text import CodingText
+from themeqa.tui.components.picker import PickerScreen
+from themeqa.tui.components.prompt import ConfirmScreen, FormScreen, PromptScreen
+from themeqa.tui.components.side_panel import SidePanel
+from themeqa.tui.fuzzy import Candidate
+from themeqa.tui.model import CodingRow, DocumentState
+from themeqa.tui.spans import paragraph_at
+
+__all__ = ["CodingScreen"]
+
+_FAILED = object()
+_RECENT = 9
+STAMP_POLL_SECONDS = 3.0
+
+
+def code_candidates(codes) -> list[Candidate]:
+    return [
+        Candidate(
+            value=n.id, key=n.label, name=n.name, detail=f"{n.definition} {n.include}",
+            prompt=f"[{n.colour or 'grey50'}]■[/] [b]{n.label}[/b] {n.name} "
+                   f"[dim]{n.codebook} · {n.codings}[/dim]",
+        )
+        for n in codes
+    ]
+
+
+class CodingScreen(Screen):
+    BINDINGS = bindings_for("coding")
+    name_for_help = "coding"
+
+    def __init__(self, document_name: str) -> None:
+        super().__init__()
+        self.document_name = document_name
+        self.state: DocumentState | None = None
+        self.recent: list[int] = []
+        self.speaker: str | None = None
+        self.last_search = ""
+        self.blind = False
+        self.stamp: tuple | None = None
+        self.version = 0  # bumps after every repaint from new codings (tests and bench wait on it)
+        self._panel_key: tuple | None = None
+
+    # -- layout and loading ------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self.document_name, id="doc-title")
+        with Horizontal(id="coding-body"):
+            yield CodeTree(id="codes")
+            with Container(id="doc-holder"):
+                yield LoadingIndicator()
+            yield SidePanel(id="side")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.open_document()
+        self.set_interval(STAMP_POLL_SECONDS, self.poll_stamp)
+        self.watch(self.app, "theme", lambda _: self.repaint(), init=False)
+
+    @property
+    def services(self):
+        return self.app.services
+
+    @property
+    def doc_view(self) -> CodingText:
+        return self.query_one("#doc-text", CodingText)
+
+    @property
+    def code_tree(self) -> CodeTree:
+        return self.query_one("#codes", CodeTree)
+
+    @property
+    def loaded(self) -> bool:
+        return self.state is not None
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_document(self) -> None:
+        svc = self.services
+        try:
+            doc = svc.document(self.document_name)
+            codings = list(svc.codings(self.document_name))
+            nodes = svc.codebook()
+            blind, stamp = svc.is_blind(), svc.codebook_stamp()
+        except ThemeqaError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._opened, doc, codings, nodes, blind, stamp)
+
+    async def _opened(self, doc, codings, nodes, blind, stamp) -> None:
+        self.state = DocumentState(doc, codings)
+        self.blind, self.stamp = blind, stamp
+        holder = self.query_one("#doc-holder", Container)
+        await holder.remove_children()
+        area = CodingText(doc.text, id="doc-text")
+        await holder.mount(area)
+        self.code_tree.load(nodes)
+        n_part = sum(1 for t in doc.turns if t.role == "participant")
+        self.query_one("#doc-title", Static).update(
+            f"{doc.name} · {doc.kind} · {len(doc.turns)} turns ({n_part} participant) · "
+            f"{len(doc.text.split())} words · coder {self.app.coder}"
+        )
+        self.repaint()
+        area.focus()
+
+    def repaint(self) -> None:
+        if self.state is None:
+            return
+        theme = self.app.current_theme
+        background = theme.background or ("#121212" if theme.dark else "#FFFFFF")
+        labels = [(t.start, t.content_start) for t in self.state.document.turns
+                  if t.content_start > t.start]
+        self.doc_view.paint(self.state.codings, labels, background=background, dark=theme.dark)
+        self.version += 1
+        self.update_panel(force=True)
+
+    @work(thread=True, exclusive=True, group="reload")
+    def reload(self) -> None:
+        """Re-read codings, counts and the codebook (after undo, re-assign, others' edits)."""
+        svc = self.services
+        try:
+            codings = list(svc.codings(self.document_name))
+            nodes = svc.codebook()
+            blind, stamp = svc.is_blind(), svc.codebook_stamp()
+        except ThemeqaError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._reloaded, codings, nodes, blind, stamp)
+
+    def _reloaded(self, codings, nodes, blind, stamp) -> None:
+        if self.state is None:
+            return
+        self.state.codings = codings
+        self.state.sort()
+        self.blind, self.stamp = blind, stamp
+        shape = [(n.id, n.codebook, n.label, n.name, n.parent_id, n.colour, n.definition,
+                  n.include, n.exclude) for n in nodes]
+        old = [(n.id, n.codebook, n.label, n.name, n.parent_id, n.colour, n.definition,
+                n.include, n.exclude) for n in self.code_tree.codes.values()]
+        if shape != old:
+            self.code_tree.load(nodes)
+            self.recent = [c for c in self.recent if c in self.code_tree.codes]
+        else:
+            self.code_tree.set_counts({n.id: n.codings for n in nodes})
+        self.repaint()
+
+    @work(thread=True, exclusive=True, group="poll")
+    def poll_stamp(self) -> None:
+        try:
+            stamp = self.services.codebook_stamp()
+        except ThemeqaError:
+            return
+        if stamp is not None and self.stamp is not None and stamp != self.stamp:
+            self.app.call_from_thread(self.reload)
+
+    # -- the side panel ----------------------------------------------------------------------
+
+    def update_panel(self, force: bool = False) -> None:
+        if self.state is None:
+            return
+        here = self.state.at(self.doc_view.cursor_offset)
+        # the code to explain: the highlighted one while browsing the tree, otherwise the
+        # innermost coding at the cursor (falling back to the tree's highlighted code)
+        code = self.code_tree.current
+        if here and not self.code_tree.has_focus:
+            inner = min(here, key=lambda c: c.end - c.start)
+            code = self.code_tree.codes.get(inner.code_id, code)
+        key = (tuple(id(c) for c in here), code.id if code else None, tuple(self.recent))
+        if key == self._panel_key and not force:
+            return
+        self._panel_key = key
+        recent = [self.code_tree.codes[c] for c in self.recent if c in self.code_tree.codes]
+        self.query_one("#side", SidePanel).show(here, code, recent, blind=self.blind)
+
+    def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        self.update_panel()
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        self.update_panel()
+
+    def on_descendant_focus(self) -> None:
+        self.update_panel()
+
+    # -- calling the gateway -----------------------------------------------------------------
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ThemeqaError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return _FAILED
+
+    def _ref(self, code_id: int) -> str:
+        n = self.code_tree.codes[code_id]
+        return f"{n.codebook}::{n.label}"
+
+    # -- applying codes ----------------------------------------------------------------------
+
+    def apply_code(self, code_id: int) -> None:
+        if self.state is None or code_id not in self.code_tree.codes:
+            return
+        start, end = self.doc_view.selected_span
+        if start == end:
+            self.notify("select text first: shift+arrows, s sentence, t turn, v paragraph",
+                        severity="warning")
+            return
+        n = self.code_tree.codes[code_id]
+        new_id = self._call(self.services.add_coding, self.document_name, start, end,
+                            self._ref(code_id))
+        if new_id is _FAILED:
+            return
+        self.state.codings.append(CodingRow(new_id, start, end, n.id, n.label, n.name,
+                                            n.codebook, n.colour, self.app.coder))
+        self.state.sort()
+        self.recent = [code_id, *[c for c in self.recent if c != code_id]][:_RECENT]
+        self.code_tree.set_counts({cid: c.codings + (cid == code_id)
+                              for cid, c in self.code_tree.codes.items()})
+        self.repaint()
+
+    def on_code_tree_apply_requested(self, event: CodeTree.ApplyRequested) -> None:
+        self.apply_code(event.code_id)
+
+    def action_code_palette(self) -> None:
+        if self.state is None:
+            return
+        self.app.push_screen(
+            PickerScreen("Apply code to the selection", code_candidates(self.code_tree.codes.values()),
+                         placeholder="label, name or a word of the definition"),
+            lambda cid: cid is not None and self.apply_code(cid),
+        )
+
+    def action_quick_code(self, n: int) -> None:
+        if len(self.recent) >= n:
+            self.apply_code(self.recent[n - 1])
+        else:
+            self.notify(f"no recent code {n} yet (apply one with c)", severity="warning")
+
+    # -- selecting ---------------------------------------------------------------------------
+
+    def _select(self, span: tuple[int, int] | None, what: str) -> None:
+        if span is None or span[0] == span[1]:
+            self.notify(f"no {what} at the cursor", severity="warning")
+            return
+        self.doc_view.select_span(*span)
+
+    def action_select_sentence(self) -> None:
+        if self.state:
+            self._select(self.state.sentence_at(self.doc_view.cursor_offset), "sentence")
+
+    def action_select_turn(self) -> None:
+        if self.state:
+            t = self.state.turn_at(self.doc_view.cursor_offset)
+            self._select((t.content_start, t.end) if t else None, "turn")
+
+    def action_select_paragraph(self) -> None:
+        if self.state:
+            self._select(paragraph_at(self.state.text, self.doc_view.cursor_offset), "paragraph")
+
+    # -- acting on the coding at the cursor --------------------------------------------------
+
+    def _with_target(self, title: str, then) -> None:
+        """Run ``then(coding)`` on the coding at the cursor, asking when there are several."""
+        if self.state is None:
+            return
+        start, end = self.doc_view.selected_span
+        found = (self.state.overlapping(start, end) if end > start
+                 else self.state.at(start))
+        if not found:
+            self.notify("no coding at the cursor", severity="warning")
+            return
+        if len(found) == 1:
+            then(found[0])
+            return
+        by_id = {c.id: c for c in found}
+        self.app.push_screen(
+            PickerScreen(title, [
+                Candidate(c.id, c.code_label, c.code_name,
+                          prompt=f"[{c.colour or 'grey50'}]■[/] [b]{c.code_label}[/b] "
+                                 f"{c.code_name} [dim]{c.start}–{c.end} {c.coder}[/dim]")
+                for c in found]),
+            lambda cid: cid is not None and then(by_id[cid]),
+        )
+
+    def action_remove_coding(self) -> None:
+        def remove(c) -> None:
+            if self._call(self.services.delete_coding, c.id) is _FAILED:
+                return
+            self.state.codings = [x for x in self.state.codings if x.id != c.id]
+            self.state.sort()
+            counts = {cid: n.codings - (cid == c.code_id) for cid, n in self.code_tree.codes.items()}
+            self.code_tree.set_counts(counts)
+            self.repaint()
+            self.notify(f"removed {c.code_label} {c.code_name} ({c.start}–{c.end})")
+
+        self._with_target("Remove which coding?", remove)
+
+    def action_reassign_coding(self) -> None:
+        def pick_code(c) -> None:
+            self.app.push_screen(
+                PickerScreen(f"Re-assign {c.code_label} {c.code_name} to…",
+                             code_candidates(self.code_tree.codes.values())),
+                lambda cid: cid is not None and self._after(
+                    self.services.reassign_coding, c.id, self._ref(cid)),
+            )
+
+        self._with_target("Re-assign which coding?", pick_code)
+
+    def action_resize_coding(self) -> None:
+        start, end = self.doc_view.selected_span
+        if start == end:
+            self.notify("select the new extent first, then press e", severity="warning")
+            return
+        self._with_target("Resize which coding to the selection?",
+                          lambda c: self._after(self.services.resize_coding, c.id, start, end))
+
+    def action_toggle_quote(self) -> None:
+        self._with_target("Flag which coding as a quote?",
+                          lambda c: self._after(self.services.set_quote, c.id, not c.quote))
+
+    def action_edit_memo(self) -> None:
+        def ask(c) -> None:
+            self.app.push_screen(
+                PromptScreen(f"Memo on {c.code_label} {c.code_name} ({c.start}–{c.end}); "
+                             "empty deletes it", c.memo or ""),
+                lambda text: text is not None and self._after(
+                    self.services.set_coding_memo, c.id, text),
+            )
+
+        self._with_target("Memo on which coding?", ask)
+
+    def _after(self, fn, *args) -> None:
+        """Run a change whose effect we do not predict locally, then re-read."""
+        if self._call(fn, *args) is not _FAILED:
+            self.reload()
+
+    def action_undo(self) -> None:
+        done = self._call(self.services.undo)
+        if done is not _FAILED:
+            self.notify(f"undone: {done}" if done else "nothing to undo")
+            self.reload()
+
+    def action_redo(self) -> None:
+        done = self._call(self.services.redo)
+        if done is not _FAILED:
+            self.notify(f"redone: {done}" if done else "nothing to redo")
+            self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    # -- navigation --------------------------------------------------------------------------
+
+    def action_next_coding(self) -> None:
+        if self.state:
+            here = self.doc_view.cursor_offset
+            nxt = next((c for c in self.state.codings if c.start > here), None)
+            if nxt is None:
+                self.notify("no later coding", severity="warning")
+            else:
+                self.doc_view.move_to(nxt.start)
+
+    def action_previous_coding(self) -> None:
+        if self.state:
+            here = self.doc_view.cursor_offset
+            prev = next((c for c in reversed(self.state.codings) if c.start < here), None)
+            if prev is None:
+                self.notify("no earlier coding", severity="warning")
+            else:
+                self.doc_view.move_to(prev.start)
+
+    def _turns(self) -> list:
+        turns = self.state.document.turns
+        if self.speaker is None:
+            return list(turns)
+        return [t for t in turns if (t.participant or t.speaker) == self.speaker]
+
+    def _move_to_turn(self, step: int) -> None:
+        if self.state is None:
+            return
+        turns = self._turns()
+        here = self.doc_view.cursor_offset
+        if step > 0:
+            t = next((t for t in turns if t.content_start > here), None)
+        else:
+            t = next((t for t in reversed(turns) if t.content_start < here), None)
+        if t is None:
+            who = f" of {self.speaker}" if self.speaker else ""
+            self.notify(f"no {'next' if step > 0 else 'previous'} turn{who}", severity="warning")
+            return
+        self.doc_view.move_to(t.content_start)
+
+    def action_next_turn(self) -> None:
+        self._move_to_turn(+1)
+
+    def action_previous_turn(self) -> None:
+        self._move_to_turn(-1)
+
+    def action_next_uncoded(self) -> None:
+        if self.state is None:
+            return
+        here = self.doc_view.cursor_offset
+        for t in self.state.document.turns:
+            if (t.role == "participant" and t.content_start > here
+                    and not self.state.overlapping(t.content_start, t.end)):
+                self.doc_view.select_span(t.content_start, t.end)
+                return
+        self.notify("every later participant turn has a coding", severity="information")
+
+    def action_jump_speaker(self) -> None:
+        if self.state is None:
+            return
+        counts: dict[str, int] = {}
+        for t in self.state.document.turns:
+            who = t.participant or t.speaker
+            if who:
+                counts[who] = counts.get(who, 0) + 1
+        options = [Candidate("", "all", "every speaker", prompt="[b]all[/b] every speaker")]
+        options += [Candidate(who, who, prompt=f"[b]{who}[/b] [dim]{n} turns[/dim]")
+                    for who, n in sorted(counts.items())]
+
+        def chosen(who) -> None:
+            if who is None:
+                return
+            self.speaker = who or None
+            self.sub_title = f"turns of {who}" if who else ""
+            self._move_to_turn(+1)
+
+        self.app.push_screen(PickerScreen("Jump to the turns of…", options), chosen)
+
+    def action_search(self) -> None:
+        def go(query: str | None) -> None:
+            if query:
+                self.last_search = query
+                self.action_search_next()
+
+        self.app.push_screen(PromptScreen("Search in the document", self.last_search), go)
+
+    def action_search_next(self) -> None:
+        if self.state is None or not self.last_search:
+            return
+        hay, needle = self.state.text.casefold(), self.last_search.casefold()
+        start = self.doc_view.selected_span[1] if self.doc_view.selected_span[1] > 0 else 0
+        i = hay.find(needle, start)
+        if i < 0:
+            i = hay.find(needle)
+        if i < 0 or len(hay) != len(self.state.text):
+            # casefold can change lengths (ß -> ss); fall back to an exact search
+            i = self.state.text.find(self.last_search, start)
+            if i < 0:
+                i = self.state.text.find(self.last_search)
+        if i < 0:
+            self.notify(f"{self.last_search!r} not found", severity="warning")
+            return
+        self.doc_view.select_span(i, i + len(self.last_search))
+
+    def action_goto_document(self) -> None:
+        docs = self.services.documents(self.app.coder)
+        options = [Candidate(d.name, d.name, f"{d.session or ''} {d.timepoint or ''}",
+                             prompt=f"{d.name} [dim]{d.kind} {d.session or ''} "
+                                    f"{d.timepoint or ''} {d.progress:.0%}[/dim]")
+                   for d in docs]
+        self.app.push_screen(PickerScreen("Go to document", options),
+                             lambda name: name and self.app.open_document(name))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # -- codebook editing --------------------------------------------------------------------
+
+    def _current_code(self):
+        code = self.code_tree.current
+        if code is None:
+            self.notify("highlight a code in the tree first (tab to the tree)",
+                        severity="warning")
+        return code
+
+    def _code_id(self, codebook: str, label: str) -> int | None:
+        label = label.strip()
+        if not label:
+            return None
+        for n in self.code_tree.codes.values():
+            if n.codebook == codebook and n.label == label:
+                return n.id
+        raise ThemeqaError(f"no code {label!r} in codebook {codebook!r}")
+
+    def action_add_code(self) -> None:
+        cur = self.code_tree.current
+        books = sorted({n.codebook for n in self.code_tree.codes.values()})
+        fields = [
+            ("codebook", "codebook", cur.codebook if cur else (books[0] if books else "")),
+            ("parent", "parent label (empty: a superordinate theme)", cur.label if cur else ""),
+            ("label", "label (e.g. 2c)", ""),
+            ("name", "name", ""),
+            ("definition", "definition", ""),
+        ]
+
+        def save(values: dict | None) -> None:
+            if not values:
+                return
+            try:
+                parent_id = self._code_id(values["codebook"], values["parent"])
+            except ThemeqaError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._after(lambda: self.services.add_code(
+                codebook=values["codebook"].strip(), label=values["label"].strip(),
+                name=values["name"].strip(), parent_id=parent_id,
+                definition=values["definition"].strip()))
+
+        self.app.push_screen(FormScreen("Add a code", fields), save)
+
+    def action_rename_code(self) -> None:
+        code = self._current_code()
+        if code is None:
+            return
+        fields = [("label", "label", code.label), ("name", "name", code.name),
+                  ("definition", "definition", code.definition),
+                  ("include", "include notes", code.include),
+                  ("exclude", "exclude notes", code.exclude)]
+
+        def save(values: dict | None) -> None:
+            if not values:
+                return
+            changed = {k: v.strip() for k, v in values.items() if v.strip() != getattr(code, k)}
+            if changed:
+                self._after(self.services.update_code, code.id, **changed)
+
+        self.app.push_screen(FormScreen(f"Edit {code.label} {code.name}", fields), save)
+
+    def action_move_code(self) -> None:
+        code = self._current_code()
+        if code is None:
+            return
+        parent = self.code_tree.codes.get(code.parent_id)
+        fields = [("parent", "new parent label (empty: top level)", parent.label if parent else ""),
+                  ("position", "position among its siblings (0 = first; empty = last)", "")]
+
+        def save(values: dict | None) -> None:
+            if not values:
+                return
+            try:
+                parent_id = self._code_id(code.codebook, values["parent"])
+                pos = values["position"].strip()
+                position = int(pos) if pos else None
+            except (ThemeqaError, ValueError) as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._after(lambda: self.services.move_code(code.id, parent_id=parent_id,
+                                                        position=position))
+
+        self.app.push_screen(FormScreen(f"Move {code.label} {code.name}", fields), save)
+
+    def action_merge_code(self) -> None:
+        source = self._current_code()
+        if source is None:
+            return
+        others = [n for n in self.code_tree.codes.values() if n.id != source.id]
+
+        def confirm(target_id) -> None:
+            if target_id is None:
+                return
+            target = self.code_tree.codes[target_id]
+            usage = self._call(self.services.code_usage, source.id)
+            if usage is _FAILED:
+                return
+            self.app.push_screen(
+                ConfirmScreen(f"Merge {source.label} {source.name} into {target.label} "
+                              f"{target.name}? Its {usage} coding(s) move to {target.label}."),
+                lambda yes: yes and self._merge(source.id, target_id),
+            )
+
+        self.app.push_screen(PickerScreen(f"Merge {source.label} {source.name} into…",
+                                          code_candidates(others)), confirm)
+
+    def _merge(self, source_id: int, target_id: int) -> None:
+        moved = self._call(self.services.merge_codes, source_id, target_id)
+        if moved is not _FAILED:
+            self.notify(f"merged; {moved} coding(s) moved")
+            self.reload()
+
+    def action_delete_code(self) -> None:
+        code = self._current_code()
+        if code is None:
+            return
+        usage = self._call(self.services.code_usage, code.id)
+        if usage is _FAILED:
+            return
+
+        def delete(yes: bool) -> None:
+            if yes:
+                gone = self._call(self.services.delete_code, code.id)
+                if gone is not _FAILED:
+                    self.notify(f"deleted {code.label} {code.name} and {gone} coding(s)")
+                    self.reload()
+
+        self.app.push_screen(
+            ConfirmScreen(f"Delete {code.label} {code.name} and its sub-codes? "
+                          f"{usage} coding(s) of them will be deleted (ctrl+z undoes)."),
+            delete,
+        )
+
+    def action_toggle_blind(self) -> None:
+        on = not self.blind
+        if self._call(self.services.set_blind, on) is not _FAILED:
+            self.notify(f"blind mode {'on' if on else 'off'}")
+            self.reload()

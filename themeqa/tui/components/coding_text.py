@@ -1,0 +1,114 @@
+"""The document in the centre: a read-only TextArea that paints coded spans in code colours.
+
+Why a TextArea with ``get_line``: Textual documents ``TextArea.get_line`` as the place to
+stylize a line, and the TextArea renders (and caches) only the lines on screen, so a cursor
+move repaints a line or two, never the whole document. The per-row style map is rebuilt only
+when the codings change, then the line cache is dropped with ``notify_style_update``.
+``tests/tui/test_coding_text.py`` fails loudly if a Textual upgrade stops calling the hook.
+
+Colours: each coding's Okabe–Ito code colour is blended into the theme background (so the
+tint reads on dark and light themes) with black or white text for contrast; overlaps add an
+underline (two codings) or underline and bold (three or more), a cue that does not depend on
+telling colours apart.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.color import Color
+from textual.widgets import TextArea
+
+from themeqa.tui.spans import OffsetMap, layout_rows, segments
+
+__all__ = ["CodingText", "coding_styles"]
+
+_TINT = {True: 0.55, False: 0.45}  # share of the code colour on dark / light backgrounds
+_EDIT_ACTIONS = frozenset({
+    "undo", "redo", "cut", "paste", "delete_left", "delete_right", "delete_word_left",
+    "delete_word_right", "delete_line", "delete_to_start_of_line",
+    "delete_to_end_of_line", "delete_to_end_of_line_or_delete_line",
+})
+
+
+def coding_styles(colour: str | None, background: str, dark: bool) -> tuple[Style, ...]:
+    """Styles for depth 1, 2 and 3+ of a code colour on a theme background."""
+    base = Color.parse(background)
+    tint = base.blend(Color.parse(colour or "#888888"), _TINT[dark])
+    if abs(tint.brightness - base.brightness) < 0.12:
+        # a code colour close to the background (Okabe–Ito black on a dark theme): show it
+        # as a neutral grey band instead of an invisible one
+        tint = base.blend(Color(128, 128, 128), 0.6)
+    ink = Color(0, 0, 0) if tint.brightness > 0.5 else Color(255, 255, 255)
+    bg, fg = tint.rich_color, ink.rich_color
+    return (
+        Style(bgcolor=bg, color=fg),
+        Style(bgcolor=bg, color=fg, underline=True),
+        Style(bgcolor=bg, color=fg, underline=True, bold=True),
+    )
+
+
+class CodingText(TextArea):
+    """Read-only document view with coded spans, speaker labels and exact offsets."""
+
+    def __init__(self, text: str, *, id: str | None = None) -> None:
+        super().__init__(text, read_only=True, soft_wrap=True, show_line_numbers=False,
+                         highlight_cursor_line=False, id=id)
+        self.offsets = OffsetMap(text)
+        self._rows: dict[int, list[tuple[int, int, Style]]] = {}
+
+    # -- the highlight hook ------------------------------------------------------------------
+
+    def get_line(self, line_index: int) -> Text:
+        line = super().get_line(line_index)
+        for a, b, style in self._rows.get(line_index, ()):
+            line.stylize(style, a, b)
+        return line
+
+    def paint(self, codings: list, labels: list[tuple[int, int]], *,
+              background: str, dark: bool) -> None:
+        """Rebuild the row map from codings (anything with start/end/colour) and speaker labels."""
+        cache: dict[str | None, tuple[Style, ...]] = {}
+
+        def style_of(colour: str | None, depth: int) -> Style:
+            if colour not in cache:
+                cache[colour] = coding_styles(colour, background, dark)
+            return cache[colour][min(depth, 3) - 1]
+
+        label_style = Style(bold=True)
+        runs: list[tuple[int, int, Style]] = [(a, b, label_style) for a, b in labels]
+        for seg in segments([(c.start, c.end) for c in codings]):
+            runs.append((seg.start, seg.end, style_of(codings[seg.primary].colour, seg.depth)))
+        self._rows = layout_rows(self.offsets, runs)
+        self.notify_style_update()
+        self.refresh()
+
+    # -- offsets -----------------------------------------------------------------------------
+
+    @property
+    def cursor_offset(self) -> int:
+        return self.offsets.to_offset(self.cursor_location)
+
+    @property
+    def selected_span(self) -> tuple[int, int]:
+        """The selection as (start, end) offsets, start <= end."""
+        a = self.offsets.to_offset(self.selection.start)
+        b = self.offsets.to_offset(self.selection.end)
+        return (a, b) if a <= b else (b, a)
+
+    def select_span(self, start: int, end: int) -> None:
+        from textual.widgets.text_area import Selection
+
+        self.selection = Selection(self.offsets.to_location(start),
+                                   self.offsets.to_location(end))
+        self.scroll_cursor_visible(center=True)
+
+    def move_to(self, offset: int) -> None:
+        self.cursor_location = self.offsets.to_location(offset)
+        self.scroll_cursor_visible(center=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Let ctrl+z / ctrl+y reach the screen's coding undo; the text itself never changes.
+        if action in _EDIT_ACTIONS:
+            return False
+        return super().check_action(action, parameters)

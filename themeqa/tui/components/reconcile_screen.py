@@ -1,0 +1,235 @@
+"""The reconciliation queue: walk a check's disagreements one by one and decide each.
+
+Why this flow (issue 5): every decision needs a short rationale, so a choice key (a, b, o, x,
+e) only *arms* the decision and moves the cursor to the rationale box; Enter saves it through
+the gateway (one transaction, consensus layer only), Esc cancels. ``e`` (edit) first asks for
+the span to keep. The queue opens at the first undecided disagreement and shows "n of m
+resolved", so it can be left at any time and resumed later, by anyone.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from themeqa.errors import ThemeqaError
+from themeqa.tui.actions import bindings_for
+
+__all__ = ["ReconcileScreen"]
+
+CHOICE_NAMES = {"keep_a": "keep A", "keep_b": "keep B", "keep_both": "keep both",
+                "neither": "neither", "edit": "edit the span"}
+KIND_NAMES = {"one_coder": "code applied by one coder only",
+              "boundary": "same code, different extent",
+              "code_conflict": "same span, different code"}
+
+
+class ReconcileScreen(Screen):
+    BINDINGS = bindings_for("reconcile")
+    CSS_PATH = "check.tcss"
+    AUTO_FOCUS = ""  # keys choose; the rationale box takes focus only once a choice is armed
+    name_for_help = "reconcile"
+
+    def __init__(self, check: str | None = None) -> None:
+        super().__init__()
+        self.check = check
+        self.check_info = None
+        self.items: list = []
+        self.index = 0
+        self.pending: str | None = None
+        self.loads = 0  # bumps after each (re)load (tests wait on it)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("loading disagreements…", id="rec-progress")
+        with Horizontal(id="rec-sides"):
+            yield Static("", id="rec-a", classes="rec-side")
+            yield Static("", id="rec-b", classes="rec-side")
+        yield Static("", id="rec-decision")
+        yield Input(placeholder="span to keep: start-end", id="rec-span", classes="hidden")
+        yield Input(placeholder="rationale (required), Enter saves, Esc cancels",
+                    id="rec-rationale", classes="hidden")
+        yield Static("a keep A · b keep B · o both · x neither · e edit · n/p move",
+                     id="rec-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load(resume=True)
+
+    # ------------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, group="reconcile")
+    def load(self, resume: bool = False) -> None:
+        services = self.app.services
+        try:
+            info = services.latest_check() if self.check is None else None
+            check = self.check or (info.name if info else None)
+            if check is None:
+                raise ThemeqaError("no credibility check yet (themeqa check sample --help)")
+            items = services.disagreements(check)
+        except ThemeqaError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._loaded, check, items, resume)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#rec-progress", Static).update(message)
+        self.loads += 1
+
+    def _loaded(self, check: str, items: list, resume: bool) -> None:
+        self.check = check
+        self.items = items
+        if resume:
+            self.index = next((i for i, d in enumerate(items) if d.decision is None), 0)
+        self.index = min(self.index, max(len(items) - 1, 0))
+        self._show()
+        self.loads += 1
+
+    @property
+    def current(self):
+        return self.items[self.index] if self.items else None
+
+    @property
+    def resolved(self) -> int:
+        return sum(1 for d in self.items if d.decision is not None)
+
+    def _side(self, who: str, code, start, end, text: str) -> str:
+        if code is None:
+            return f"[b]{who}[/b]\n\n[dim](did not code this passage)[/dim]"
+        from rich.markup import escape
+
+        return f"[b]{who}[/b]: {escape(code)}  {start}–{end}\n\n{escape(text)}"
+
+    def _show(self) -> None:
+        d = self.current
+        head = self.query_one("#rec-progress", Static)
+        if d is None:
+            head.update(f"check {self.check}: no disagreements")
+            return
+        head.update(
+            f"check {self.check} · {self.resolved} of {len(self.items)} resolved · "
+            f"item {self.index + 1} of {len(self.items)} · {KIND_NAMES[d.kind]} · "
+            f"{d.document} · {d.key}"
+        )
+        self.query_one("#rec-a", Static).update(
+            self._side("A", d.code_a, d.a_start, d.a_end, d.a_text))
+        self.query_one("#rec-b", Static).update(
+            self._side("B", d.code_b, d.b_start, d.b_end, d.b_text))
+        self.query_one("#rec-decision", Static).update(
+            f"decided: {CHOICE_NAMES[d.decision]} (u undoes)" if d.decision else "open")
+
+    # ------------------------------------------------------------------ deciding
+
+    def _inputs(self, show: bool, span: bool = False) -> None:
+        span_box = self.query_one("#rec-span", Input)
+        rationale = self.query_one("#rec-rationale", Input)
+        span_box.set_class(not (show and span), "hidden")
+        rationale.set_class(not show, "hidden")
+        if not show:
+            span_box.value = rationale.value = ""
+            self.set_focus(None)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#rec-status", Static).update(text)
+
+    def action_choose(self, choice: str) -> None:
+        d = self.current
+        if d is None:
+            return
+        if d.decision is not None:
+            self._status(f"already decided ({CHOICE_NAMES[d.decision]}); u undoes it")
+            return
+        self.pending = choice
+        self._status(f"{CHOICE_NAMES[choice]}: type a rationale and press Enter (Esc cancels)")
+        if choice == "edit":
+            starts = [x for x in (d.a_start, d.b_start) if x is not None]
+            ends = [x for x in (d.a_end, d.b_end) if x is not None]
+            self._inputs(True, span=True)
+            box = self.query_one("#rec-span", Input)
+            box.value = f"{min(starts)}-{max(ends)}"
+            box.focus()
+        else:
+            self._inputs(True)
+            self.query_one("#rec-rationale", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "rec-span":
+            self.query_one("#rec-rationale", Input).focus()
+            return
+        if self.pending is None or self.current is None:
+            return
+        rationale = event.value.strip()
+        if not rationale:
+            self._status("a decision needs a short rationale")
+            return
+        span = None
+        if self.pending == "edit":
+            try:
+                a, b = self.query_one("#rec-span", Input).value.replace(":", "-").split("-")
+                span = (int(a), int(b))
+            except ValueError:
+                self._status("the span is start-end, e.g. 120-245")
+                return
+        self._save(self.current.key, self.pending, rationale, span)
+
+    def _save(self, key: str, choice: str, rationale: str, span) -> None:
+        try:
+            self.app.services.decide(key, choice, rationale, check=self.check, span=span)
+        except ThemeqaError as exc:
+            self._status(str(exc))
+            return
+        self.pending = None
+        self._inputs(False)
+        self._status(f"saved: {CHOICE_NAMES[choice]}")
+        self._after_change(advance=True)
+
+    def _after_change(self, advance: bool) -> None:
+        key = self.current.key if self.current else None
+        items = self.app.services.disagreements(self.check)
+        self.items = items
+        here = next((i for i, d in enumerate(items) if d.key == key), self.index)
+        if advance:
+            later = [i for i, d in enumerate(items) if i > here and d.decision is None]
+            here = later[0] if later else here
+        self.index = here
+        self._show()
+
+    def action_undo_decision(self) -> None:
+        d = self.current
+        if d is None or d.decision is None:
+            return
+        try:
+            self.app.services.undo_decision(d.key, self.check)
+        except ThemeqaError as exc:
+            self._status(str(exc))
+            return
+        self._status(f"undone: {d.key}")
+        self._after_change(advance=False)
+
+    # ------------------------------------------------------------------ moving
+
+    def action_step(self, delta: int) -> None:
+        if self.items and self.pending is None:
+            self.index = (self.index + delta) % len(self.items)
+            self._show()
+
+    def action_next_open(self) -> None:
+        n = len(self.items)
+        for k in range(1, n + 1):
+            i = (self.index + k) % n
+            if self.items[i].decision is None:
+                self.index = i
+                self._show()
+                return
+        self._status("every disagreement is resolved")
+
+    def action_back(self) -> None:
+        if self.pending is not None:
+            self.pending = None
+            self._inputs(False)
+            self._status("cancelled")
+            return
+        self.app.pop_screen()

@@ -1,0 +1,141 @@
+"""Tallies: Table 2 as it will be exported, and a bar chart of participants per theme.
+
+Why on screen: the researcher checks the counts (and which quote was picked) before writing
+the report; the table comes from the same service as `themeqa report table2`, so what is
+seen is what is exported. Counting runs in a worker; exports go to ``reports/`` in the
+project directory. ``l`` cycles the coding layer, ``t`` adds the timepoint breakdown.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from themeqa.errors import ThemeqaError
+from themeqa.tui.actions import bindings_for
+
+__all__ = ["TalliesScreen"]
+
+LAYERS = ("auto", "consensus", "union")
+
+
+class TalliesScreen(Screen):
+    BINDINGS = bindings_for("tallies")
+    CSS_PATH = "tallies.tcss"
+    name_for_help = "tallies"
+
+    def __init__(self, layer: str = "auto", by: str = "condition") -> None:
+        super().__init__()
+        self.coding_layer = layer
+        self.by = by
+        self.overview = None  # services.tally.TallyOverview once loaded
+        self.loads = 0  # bumps after each load (tests wait on it)
+        self.last_export = None
+
+    def compose(self) -> ComposeResult:
+        from textual_plotext import PlotextPlot
+
+        yield Header()
+        yield Static("counting participants…", id="tally-title")
+        with Horizontal(id="tally-body"):
+            yield DataTable(id="tally-table", cursor_type="row", zebra_stripes=True)
+            yield PlotextPlot(id="tally-chart")
+        yield Static("", id="tally-notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="tallies")
+    def load(self) -> None:
+        try:
+            overview = self.app.services.tally_overview(layer=self.coding_layer, by=self.by)
+        except ThemeqaError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._show, overview)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#tally-title", Static).update(message)
+        self.loads += 1
+
+    def _show(self, overview) -> None:
+        self.overview = overview
+        table = overview.table
+        self.query_one("#tally-title", Static).update(
+            f"{table.title.splitlines()[-1]} · layer: {overview.layer} · "
+            "d/x/c/m: export DOCX/XLSX/CSV/Markdown · l: layer · t: timepoints"
+        )
+        grid = self.query_one("#tally-table", DataTable)
+        grid.clear(columns=True)
+        grid.add_columns(*table.columns)
+        for i, row in enumerate(table.rows):
+            cells = [table.cell_text(v) for v in row]
+            cells[0] = "  " * table.row_indent(i) + cells[0]
+            if cells[-1] and table.columns[-1] == "Indicative quote" and len(cells[-1]) > 60:
+                cells[-1] = cells[-1][:59] + "…"
+            grid.add_row(*cells)
+        self.query_one("#tally-notes", Static).update(" ".join(table.notes[1:3]))
+        self._chart(overview)
+        self.loads += 1
+
+    def _chart(self, overview) -> None:
+        from textual_plotext import PlotextPlot
+
+        plot = self.query_one("#tally-chart", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        labels = [label for label, _ in overview.chart][::-1]  # first theme at the top
+        series = [
+            [counts.get(c, 0) for _, counts in overview.chart][::-1] for c in overview.conditions
+        ]
+        if labels and series:
+            # stacked: one row per theme, so every theme of the codebooks fits on screen
+            plt.stacked_bar(
+                labels,
+                series,
+                labels=list(overview.conditions),
+                orientation="horizontal",
+                width=0.4,
+            )
+        plt.title("Participants per theme by condition")
+        plot.refresh()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_export(self, fmt: str) -> None:
+        self._export(fmt)
+
+    @work(thread=True, exclusive=True, group="tally-export")
+    def _export(self, fmt: str) -> None:
+        services = self.app.services
+        try:
+            path = services.export_report(
+                "table2", services.report_path("table2", fmt), layer=self.coding_layer, by=self.by
+            )
+        except ThemeqaError as exc:
+            self.app.call_from_thread(self.app.notify, str(exc), severity="error")
+            return
+        self.last_export = path
+        self.app.call_from_thread(self.app.notify, f"Table 2 written to {path}")
+
+    def action_cycle_layer(self) -> None:
+        self.coding_layer = (
+            LAYERS[(LAYERS.index(self.coding_layer) + 1) % len(LAYERS)]
+            if (self.coding_layer in LAYERS)
+            else "auto"
+        )
+        self.query_one("#tally-title", Static).update(f"counting ({self.coding_layer})…")
+        self.load()
+
+    def action_toggle_timepoints(self) -> None:
+        self.by = "condition" if "timepoint" in self.by else "condition,timepoint"
+        self.query_one("#tally-title", Static).update("counting…")
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
