@@ -45,7 +45,7 @@ def test_other_languages_have_lookup_lemmas(lang, text, lemma):
 def test_cache_stores_on_disk_and_new_text_misses(tmp_path, monkeypatch):
     cache = TokenCache(tmp_path)
     [a] = cache.get_many([("sha-a", "en", "I relaxed.")])
-    assert list(tmp_path.rglob("sha-a.npz"))
+    assert list(tmp_path.rglob("sha-a.tok"))
     # a fresh cache (another process) reads the file instead of running spaCy again
     calls = []
     real = lexicon.tokenize
@@ -68,7 +68,7 @@ def test_cache_stores_on_disk_and_new_text_misses(tmp_path, monkeypatch):
 def test_damaged_cache_file_is_recomputed(tmp_path):
     cache = TokenCache(tmp_path)
     cache.get_many([("sha-a", "en", "calm")])
-    [path] = list(tmp_path.rglob("sha-a.npz"))
+    [path] = list(tmp_path.rglob("sha-a.tok"))
     path.write_bytes(b"not a zip")
     [t] = TokenCache(tmp_path).get_many([("sha-a", "en", "calm")])
     assert _lemmas(t) == ["calm"]

@@ -27,15 +27,19 @@ class Vocabulary:
     _array: np.ndarray | None = None
 
     def ids(self, strings: Iterable[str]) -> np.ndarray:
-        out = []
-        for s in strings:
-            i = self.index.get(s)
-            if i is None:
-                i = self.index[s] = len(self.words)
-                self.words.append(s)
-                self._array = None
-            out.append(i)
-        return np.array(out, dtype=np.int32)
+        strings = list(strings)
+        get = self.index.get
+        out = [get(s) for s in strings]
+        if None in out:  # new words: append them (rare once a project's words are known)
+            for k, s in enumerate(strings):
+                if out[k] is None:
+                    i = get(s)
+                    if i is None:
+                        i = self.index[s] = len(self.words)
+                        self.words.append(s)
+                        self._array = None
+                    out[k] = i
+        return np.fromiter(out, dtype=np.int32, count=len(out))
 
     def get(self, s: str) -> int | None:
         return self.index.get(s)
@@ -87,7 +91,8 @@ class TokenTable:
 
     @classmethod
     def from_arrays(cls, arrays, vocab: Vocabulary) -> TokenTable:
-        ids = vocab.ids(np.asarray(arrays["words"]).tolist())
+        words = arrays["words"]
+        ids = vocab.ids(words.tolist() if isinstance(words, np.ndarray) else words)
         norm = np.asarray(arrays["norm"], dtype=np.int32)
         lemma = np.asarray(arrays["lemma"], dtype=np.int32)
         return cls(

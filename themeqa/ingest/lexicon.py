@@ -29,7 +29,7 @@ from themeqa.ingest.sentences import MODEL_ENV_VAR
 
 __all__ = ["TokenCache", "lemmatize_words", "pipeline_id", "tokenize"]
 
-_CACHE_VERSION = "2"
+_CACHE_VERSION = "3"
 
 #: Forms the context-free lookup tables get wrong in everyday speech ("a bit" is not "bite",
 #: "better" is not "well"); kept as they are. Only used without a trained pipeline.
@@ -133,21 +133,26 @@ def tokenize(
     lines = (line for _, _, line in jobs)
     # with lookup tables only the tokenizer runs; a trained pipeline tags and lemmatises
     docs = nlp.tokenizer.pipe(lines, batch_size=256) if lookup else nlp.pipe(lines, batch_size=256)
+    # with lookup tables a form always gets the same lemma and flags: compute them once
+    known: dict[str, tuple[str, str, bool, bool]] = {}
     for (i, off, _), doc in zip(jobs, docs, strict=True):
         out = rows[i]
         for tok in doc:
-            if tok.is_space:
-                continue
             text = tok.text
-            lower = tok.lower_
-            if lookup is not None:
-                lemma = lookup(text, lower)
-            else:
-                lemma = tok.lemma_.lower() if has_lemmas and tok.lemma_ else lower
-            out.append((
-                off + tok.idx, off + tok.idx + len(text), lower, lemma, tok.is_stop,
-                any(ch.isalnum() for ch in text),
-            ))
+            info = known.get(text) if lookup is not None else None
+            if info is None:
+                if tok.is_space:
+                    continue
+                lower = tok.lower_
+                if lookup is not None:
+                    lemma = lookup(text, lower)
+                else:
+                    lemma = tok.lemma_.lower() if has_lemmas and tok.lemma_ else lower
+                info = (lower, lemma, tok.is_stop, any(ch.isalnum() for ch in text))
+                if lookup is not None:
+                    known[text] = info
+            start = off + tok.idx
+            out.append((start, start + len(text), *info))
     return [TokenTable.from_tokens(r, vocab) for r in rows]
 
 
@@ -177,7 +182,7 @@ class TokenCache:
         if self.directory is None:
             return None
         pid = pipeline_id(language).replace("/", "_")
-        return self.directory / f"v{_CACHE_VERSION}-{pid}" / f"{sha256}.npz"
+        return self.directory / f"v{_CACHE_VERSION}-{pid}" / f"{sha256}.tok"
 
     def get_many(
         self, items: Sequence[tuple[str, str, str]]
@@ -191,8 +196,7 @@ class TokenCache:
                 path = self._path(sha, lang)
                 if path is not None and path.exists():
                     try:
-                        with np.load(path, allow_pickle=False) as data:
-                            table = TokenTable.from_arrays(data, self.vocab)
+                        table = TokenTable.from_arrays(_read_packed(path), self.vocab)
                     except Exception:  # a damaged cache file is recomputed
                         table = None
                 if table is not None:
@@ -215,8 +219,43 @@ class TokenCache:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npz")
-            np.savez_compressed(tmp, **table.to_arrays())
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(_pack(table.to_arrays()))
             os.replace(tmp, path)
         except OSError:  # a read-only project folder: keep the memory cache only
             pass
+
+
+_MAGIC = b"TQTOK1\n"
+
+
+def _pack(arrays: dict) -> bytes:
+    """One file per table: magic, a length line, an int32 block (start, end, norm, lemma,
+    flags) and the local vocabulary as UTF-8 lines. Why not ``.npz``: reading seven zip
+    members per document made loading a 1M-word project from the cache take seconds."""
+    n = len(arrays["start"])
+    flags = arrays["is_stop"].astype(np.int32) | (arrays["is_word"].astype(np.int32) << 1)
+    block = np.stack([
+        arrays["start"].astype(np.int32), arrays["end"].astype(np.int32),
+        arrays["norm"].astype(np.int32), arrays["lemma"].astype(np.int32), flags,
+    ]) if n else np.zeros((5, 0), np.int32)
+    words = "\n".join(arrays["words"].tolist()).encode("utf-8")
+    return _MAGIC + f"{n} {len(arrays['words'])}\n".encode() + block.tobytes() + words
+
+
+def _read_packed(path: Path) -> dict:
+    data = path.read_bytes()
+    if not data.startswith(_MAGIC):
+        raise ValueError("not a token cache file")
+    head_end = data.index(b"\n", len(_MAGIC))
+    n, n_words = (int(x) for x in data[len(_MAGIC):head_end].split())
+    body = head_end + 1
+    block = np.frombuffer(data, dtype=np.int32, count=5 * n, offset=body).reshape(5, n)
+    words = data[body + block.nbytes:].decode("utf-8").split("\n") if n_words else []
+    if len(words) != n_words:
+        raise ValueError("damaged token cache file")
+    return {
+        "start": block[0], "end": block[1], "norm": block[2], "lemma": block[3],
+        "is_stop": (block[4] & 1).astype(bool), "is_word": (block[4] & 2).astype(bool),
+        "words": words,
+    }
