@@ -79,7 +79,9 @@ def main() -> None:
                     hits.append(kwic(text, a, b))
             return hits
 
-        def warm_search(cache=TokenCache(Path(tmp))):
+        warm_cache = TokenCache(Path(tmp))
+
+        def warm_search(cache=warm_cache):
             tables = cache.get_many(items)
             compiled = compile_phrases(cache.vocab, [tuple(lemmatize_words(["relax"]))])
             return sum(len(match_compiled(t, compiled)) for t in tables)
