@@ -179,6 +179,8 @@ class Operation:
     warmup: bool = True
     size_targets: dict[str, str] = field(default_factory=dict)
     missing: str | None = None  # "not built yet" reason
+    trace: bool = True  # also run once under tracemalloc (off where it would take minutes)
+    profiler: Callable[[Any], str] | None = None  # instead of cProfile of one run
     script: Path | None = None  # run a module as a script, timed whole
 
     def target_for(self, size: str) -> str:
@@ -198,6 +200,27 @@ def _startup_prepare(size: str, ctx: Context) -> dict:
     exe = Path(sys.executable).with_name("themeqa")
     cmd = [str(exe), "--help"] if exe.exists() else [sys.executable, "-m", "themeqa", "--help"]
     return {"op": cmd, "base": [sys.executable, "-c", "pass"]}
+
+
+def _startup_profile(state: dict, top: int = 15) -> str:
+    """Where start-up time goes: ``python -X importtime``, biggest cumulative imports."""
+    cmd = [
+        sys.executable,
+        "-X",
+        "importtime",
+        "-c",
+        "import sys; from themeqa.cli.main import main; sys.argv[1:] = ['--help']; main()",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    rows = []
+    for line in proc.stderr.splitlines():
+        parts = line.split("|")
+        if line.startswith("import time:") and len(parts) == 3 and parts[1].strip().isdigit():
+            rows.append((int(parts[1]), int(parts[0].split(":")[1]), parts[2].rstrip()))
+    rows.sort(reverse=True)
+    lines = ["cumulative us | self us | module (python -X importtime)"]
+    lines += [f"{c:>13} | {s:>7} | {m}" for c, s, m in rows[:top]]
+    return "\n".join(lines)
 
 
 # -- import -----------------------------------------------------------------------------------
@@ -376,6 +399,7 @@ def builtin_operations() -> list[Operation]:
             lambda s: _run_command(s["base"]),
             baseline_name="python -c pass",
             repeats={NO_SIZE: 10},
+            profiler=_startup_profile,
         ),
         Operation(
             "import (services.importing.import_files)",
@@ -388,6 +412,7 @@ def builtin_operations() -> list[Operation]:
             baseline_name="spaCy sentencizer alone",
             repeats={"small": 3, "study": 3},
             warmup=False,
+            trace=False,
         ),
         Operation(
             "agreement, all codes, turn units (core)",
@@ -537,7 +562,7 @@ def measure(
             base.append(_timed(op.baseline, state, op.before))
         times.append(_timed(op.operation, state, op.before))
     traced = None
-    if trace:
+    if trace and op.trace:
         if op.before:
             op.before(state)
         tracemalloc.start()
@@ -557,6 +582,8 @@ def measure(
 def profile(op: Operation, size: str, ctx: Context, top: int = 18) -> str:
     """The top entries (by cumulative time) of one profiled run of the operation."""
     state = op.prepare(size, ctx) if op.prepare else None
+    if op.profiler is not None:
+        return op.profiler(state)
     assert op.operation is not None
     if op.before:
         op.before(state)

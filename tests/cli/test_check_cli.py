@@ -106,6 +106,14 @@ def test_sample_decide_status_report(demo_copy, capsys, tmp_path):
     assert header[:2] == ["Code", "Name"] and "AC1" in header
     code, out, _ = run(capsys, *p, "check", "undo", boundary["key"], "--check", "pilot")
     assert code == 0 and f"0 of {len(found)} resolved" in out
+    code, out, _ = run(capsys, *p, "check", "adopt", "--check", "pilot", "--by", "amira")
+    assert code == 0 and out.startswith("copied ")
+    n = int(out.split()[1])
+    project = open_project(demo_copy)
+    try:
+        assert len(list_codings(project, layer="consensus")) == n > 0
+    finally:
+        project.close()
 
 
 def test_random_sample_report_states_seed(demo_copy, capsys, tmp_path):

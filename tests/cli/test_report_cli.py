@@ -107,3 +107,28 @@ def test_errors_are_one_line_exit_2(demo_copy, tmp_path, capsys):
     assert code == 2 and err.count("\n") == 1 and "format" in err
     code, _, err = run(capsys, "--project", str(demo_copy), "report", "table2", "--by", "age")
     assert code == 2 and "break down by age" in err
+
+
+def test_cooccurrence_matrix_diagonal_is_table2_total(demo_dir, capsys):
+    code, out, _ = run(
+        capsys,
+        "--project",
+        str(demo_dir),
+        "report",
+        "cooccurrence",
+        "--matrix",
+        "--json",
+        "--codebook",
+        "inhibitors",
+    )
+    assert code == 0
+    matrix = json.loads(out)["tables"][0]
+    code, out, _ = run(
+        capsys, "--project", str(demo_dir), "report", "table2", "--json", "--codebook", "inhibitors"
+    )
+    totals = {row[0].split()[0]: row[1] for row in json.loads(out)["tables"][0]["rows"]}
+    labels = [c.split(":")[1] for c in matrix["columns"][1:]]
+    for i, row in enumerate(matrix["rows"]):
+        assert row[1 + i] == totals[labels[i]]  # a theme co-occurs with itself in all its people
+        assert all(row[1 + j] == matrix["rows"][j][1 + i] for j in range(len(labels)))
+        assert all(v <= row[1 + i] for v in row[1:])  # never more than either theme's total

@@ -327,3 +327,26 @@ def test_matches_agreement_units_participant_presence():
         for j in np.flatnonzero(matrix[0])
     }
     assert sparse == expected and len(expected) > 20
+
+
+def test_empty_layer_counts_zero_with_denominators(study):
+    codings, turns, documents, participants, codes = study
+    coders_only = codings[codings["layer"] == "coder"]
+    r = tally(
+        coders_only,
+        turns,
+        documents,
+        participants,
+        codes,
+        layer="consensus",
+        by=("condition", "timepoint"),
+    )
+    assert r.counts.shape == (6, 5) and not r.counts.any()
+    assert r.denominators[("I", "follow-up")] == 1  # P04: denominators do not need codings
+    assert not presence_matrix(r).to_numpy().any()
+    assert (
+        choose_quotes(
+            coders_only.iloc[:0], attribute_codings(coders_only.iloc[:0], turns, documents)
+        )
+        == {}
+    )

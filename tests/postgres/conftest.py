@@ -46,7 +46,16 @@ def pg_server(tmp_path_factory) -> Iterator[str]:
     except Exception as exc:  # pragma: no cover - depends on the machine
         shutil.rmtree(data, ignore_errors=True)
         pytest.skip(f"PostgreSQL tests skipped: the server could not start ({exc})")
-    yield server.get_uri()
+    uri = server.get_uri()
+    import psycopg
+
+    # A throw-away server: no fsync (durability is SQLite's and the kill test's business;
+    # here it only makes CREATE DATABASE and the shutdown checkpoint slow on a busy machine).
+    with psycopg.connect(uri, autocommit=True) as conn:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.execute(f"ALTER SYSTEM SET {setting} = off")
+        conn.execute("SELECT pg_reload_conf()")
+    yield uri
     server.cleanup()
     shutil.rmtree(data, ignore_errors=True)
 

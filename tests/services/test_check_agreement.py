@@ -176,3 +176,14 @@ def test_span_matching_counts_by_hand(demo):
     assert (row.only_a, row.only_b) == (len(a) - len(used_a), len(b) - len(used_b))
     stricter = _row(span_table(demo, coders=("amira", "ben"), code="E4", threshold=1.0), "E4")
     assert stricter.matched <= row.matched
+
+
+def test_swapping_coders_swaps_only_the_one_sided_counts(demo):
+    ab = agreement_table(demo, coders=("amira", "ben"), unit="sentence", n_boot=50, seed=2)
+    ba = agreement_table(demo, coders=("ben", "amira"), unit="sentence", n_boot=50, seed=2)
+    for x, y in zip([*ab.rows, ab.pooled], [*ba.rows, ba.pooled], strict=True):
+        assert (x.both, x.only_a, x.only_b, x.neither) == (y.both, y.only_b, y.only_a,
+                                                           y.neither)
+        for name in ("kappa", "alpha", "ac1", "pabak"):
+            u, v = getattr(x, name), getattr(y, name)
+            assert (is_na(u) and is_na(v)) or u == pytest.approx(v)

@@ -145,3 +145,14 @@ def test_bad_decisions_write_nothing(tiny):
     with pytest.raises(InputError, match="decided already"):
         decide(tiny, only_a.key, "neither", "again", decided_by="ann", check="tiny")
     assert len(list_codings(tiny, layer="consensus")) == 1
+
+
+def test_adopt_agreements_copies_identical_codings_once(tiny):
+    from themeqa.services.check_reconcile import adopt_agreements
+
+    # the only identical pair in CODINGS: 2a on 60-70 (ann and bo)
+    assert adopt_agreements(tiny, "tiny", decided_by="ann") == 1
+    assert adopt_agreements(tiny, "tiny", decided_by="ann") == 0  # idempotent
+    consensus = [(c.code_label, c.start, c.end) for c in list_codings(tiny, layer="consensus")]
+    assert consensus == [("2a", 60, 70)]
+    assert str(progress(tiny, "tiny")) == "0 of 6 resolved"  # agreements are not decisions

@@ -254,7 +254,8 @@ def test_undo_of_a_delete_refuses_when_the_label_was_reused(book):
     ids = _ids(book)
     delete_code(book, ids["1"], actor="ann")
     add_code(book, codebook="inhibitors", label="1", name="Something else", actor="bo")
-    with pytest.raises(ConflictError, match="cannot undo 'delete code 1"):
+    with pytest.raises(ConflictError,
+                       match='cannot undo "delete code 1 .*another code took the same label'):
         undo(book, "ann")
 
 
@@ -271,24 +272,35 @@ def test_undo_of_a_move_refuses_a_cycle_made_since(book):
 
 def test_codebook_stamp_changes_on_every_edit_and_undo(book):
     ids = _ids(book)
-    stamps = [codebook_stamp(book)]
+    seen = [(codebook_stamp(book), _codes_with_versions(book))]
 
     def step(fn):
         fn()
-        stamps.append(codebook_stamp(book))
+        seen.append((codebook_stamp(book), _codes_with_versions(book)))
 
     step(lambda: update_code(book, ids["1"], name="Renamed", actor="a"))
     step(lambda: undo(book, "a"))
     step(lambda: update_code(book, ids["2"], name="Renamed", actor="a"))
-    step(lambda: move_code(book, ids["2a"], parent_id=None, actor="a"))
+    step(lambda: move_code(book, ids["2a"], parent_id=None, position=0, actor="a"))
     step(lambda: add_code(book, codebook="inhibitors", label="9", name="New", actor="a"))
     step(lambda: delete_code(book, ids["1"], actor="a"))
-    step(lambda: undo(book, "a"))
-    step(lambda: undo(book, "a"))
-    assert len(set(stamps)) == len(stamps), stamps
-    n = len(stamps)
+    step(lambda: undo(book, "a"))  # the deleted code comes back exactly: same as after add
+    step(lambda: undo(book, "a"))  # and without the added one: same as after the move
+    for (stamp_a, _), (stamp_b, _) in itertools.pairwise(seen):
+        assert stamp_a != stamp_b  # every step changed the codebook
+    for (stamp_a, codes_a), (stamp_b, codes_b) in itertools.combinations(seen, 2):
+        assert (stamp_a == stamp_b) == (codes_a == codes_b)
+    assert seen[7][0] == seen[5][0] and seen[8][0] == seen[4][0]
     add_coding(book, document="S1.txt", start=0, end=3, code="2", coder="ann")
-    assert codebook_stamp(book) == stamps[n - 1]  # codings do not touch the codebook
+    assert codebook_stamp(book) == seen[-1][0]  # codings do not touch the codebook
+
+
+def _codes_with_versions(project):
+    from _undo_helpers import table_rows
+
+    from themeqa.store.models import Code
+
+    return table_rows(project, Code)
 
 
 # ------------------------------------------------------------------------- property test

@@ -137,7 +137,7 @@ def test_undo_refuses_when_a_code_was_edited_after(coded):
 def test_undo_of_an_added_code_refuses_once_others_coded_with_it(coded):
     add_code(coded, codebook="inhibitors", label="7", name="Time pressure", actor="ann")
     cid = add_coding(coded, document="S1.txt", start=0, end=7, code="7", coder="bo")
-    with pytest.raises(ConflictError, match=rf"code 7 has a coding added since by bo"):
+    with pytest.raises(ConflictError, match=r"code 7 has a coding added since by bo"):
         undo(coded, "ann")
     assert [c.id for c in list_codings(coded)] == [cid]
 

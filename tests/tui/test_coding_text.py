@@ -93,3 +93,97 @@ def test_styles_readable_on_dark_and_light():
             assert sum(abs(a - b) for a, b in zip(tint, base, strict=True)) > 60  # visible
             assert under.underline and deep.underline and deep.bold
             assert plain.color.triplet in ((0, 0, 0), (255, 255, 255))
+
+
+LONG = "".join(
+    f"P{i % 7:02d}: " + "Some words that wrap around the narrow test terminal. " * (i % 5 + 1)
+    + ("\n\n" if i % 3 else "\n") for i in range(60))
+
+
+class _Pair(App):
+    """Our widget and a stock TextArea, same text and settings, side by side."""
+
+    CSS = "TextArea { width: 40; height: 20; }"
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Horizontal
+        from textual.widgets import TextArea
+
+        with Horizontal():
+            yield CodingText(LONG, id="ours")
+            stock = TextArea(LONG, read_only=True, soft_wrap=True, show_line_numbers=False,
+                             highlight_cursor_line=False, id="stock")
+            stock.match_cursor_bracket = False
+            yield stock
+
+
+def _text_of(strip) -> list[tuple[str, Style | None]]:
+    return [(ch, seg.style) for seg in strip for ch in seg.text]
+
+
+@pytest.mark.asyncio
+async def test_row_keyed_line_cache_renders_exactly_like_stock_textarea():
+    from textual.widgets import TextArea
+    from textual.widgets.text_area import Selection
+
+    app = _Pair()
+    async with app.run_test(size=(90, 24)) as pilot:
+        ours, stock = app.query_one("#ours", CodingText), app.query_one("#stock", TextArea)
+        ours.cursor_blink = stock.cursor_blink = False
+        app.set_focus(None)
+        await pilot.pause()
+        for sel in (Selection((0, 3), (0, 3)), Selection((2, 5), (4, 10)),
+                    Selection((4, 10), (2, 5)), Selection((1, 0), (1, 0)),
+                    Selection((10, 2), (12, 30)), Selection((3, 0), (3, 0))):
+            for area in (ours, stock):
+                area.selection = sel
+                area.scroll_cursor_visible()
+            await pilot.pause()
+            assert ours.scroll_offset == stock.scroll_offset
+            for y in range(20):
+                assert _text_of(ours.render_line(y)) == _text_of(stock.render_line(y)), (sel, y)
+            # and with focus (the cursor drawn), each in turn
+            seen = {}
+            for area in (ours, stock):
+                area.focus()
+                await pilot.pause()
+                seen[area.id] = [_text_of(area.render_line(y)) for y in range(20)]
+            assert seen["ours"] == seen["stock"], sel
+            app.set_focus(None)
+            await pilot.pause()
+
+
+@pytest.mark.asyncio
+async def test_cursor_move_rerenders_only_the_rows_it_touches():
+    # Fails loudly if Textual changes how TextArea caches lines (the non-public hook).
+    app = _Pair()
+    async with app.run_test(size=(90, 24)) as pilot:
+        ours = app.query_one("#ours", CodingText)
+        ours.cursor_blink = False
+        ours.focus()
+        await pilot.pause()
+        calls: list[int] = []
+        original = ours._render_line
+
+        def counting(y: int):
+            calls.append(y)
+            return original(y)
+
+        ours._render_line = counting
+        for _ in range(3):
+            await pilot.press("right")
+        # the cursor stays on row 0, which wraps onto a few visual lines; nothing else
+        assert calls and len(set(calls)) <= 4
+
+
+def test_fast_wrapped_height_matches_textual():
+    from textual.document._wrapped_document import WrappedDocument
+    from textual.widgets.text_area import Document
+
+    from themeqa.tui.components.coding_text import _FastWrapped
+
+    for width in (0, 20, 37, 80):
+        stock = WrappedDocument(Document(LONG), width=width)
+        fast = WrappedDocument(Document(LONG), width=width)
+        fast.__class__ = _FastWrapped
+        assert fast.height == WrappedDocument.height.fget(stock) > 0

@@ -53,3 +53,9 @@ def _exists(module: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(f"themeqa.services.{module}") is not None
+
+
+async def drain(pilot) -> None:
+    """Wait until every queued write has run and its result reached the screen."""
+    await wait_for(pilot, lambda: pilot.app.writer.pending == 0, "queued writes")
+    await pilot.pause()

@@ -41,6 +41,11 @@ COMMANDS: dict[str, str] = {
     "search": "themeqa.cli.commands.search:search",
     "words": "themeqa.cli.commands.search:words",
     "suggest": "themeqa.cli.commands.search:suggest",
+    "themes": "themeqa.cli.commands.themes:themes",
+    "journal": "themeqa.cli.commands.themes:journal",
+    "backup": "themeqa.cli.commands.backup:backup",
+    "restore": "themeqa.cli.commands.backup:restore",
+    "doctor": "themeqa.cli.commands.doctor:doctor",
 }
 
 
@@ -97,7 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: one clear line and exit code 2 for user errors, no traceback."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        cli.main(args=args, prog_name="themeqa", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit(n)'s code instead of raising it
+        # (`themeqa doctor` exits 1 when it finds problems).
+        rv = cli.main(args=args, prog_name="themeqa", standalone_mode=False)
+        if type(rv) is int:
+            return rv
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:

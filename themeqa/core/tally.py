@@ -105,6 +105,18 @@ def _ints(values) -> np.ndarray:
     return np.asarray(values, dtype=np.int64)
 
 
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an int64 array.
+
+    Sort-based on purpose: NumPy 2.4's ``np.unique`` takes a hash-table path for integers that
+    measured 30x slower than sorting on 300,000 keys (bench/bench_tally.py).
+    """
+    keys = np.sort(np.asarray(keys, dtype=np.int64))
+    if len(keys) < 2:
+        return keys
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+
+
 def attribute_codings(
     codings: pd.DataFrame, turns: pd.DataFrame, documents: pd.DataFrame
 ) -> pd.DataFrame:
@@ -173,10 +185,27 @@ def attribute_codings(
             )
         )
     hits = pd.concat(parts, ignore_index=True)
-    hits["participant"] = hits["participant"].astype(str)
-    hits = hits.groupby(["coding", "participant"], as_index=False, sort=True)["overlap"].sum()
-    hits["coding"] = hits["coding"].astype(np.int64)
-    return hits
+    # sum the overlap per (coding, participant) with integer keys (a participant may have
+    # several turns under one coding); string group-bys are the slow part at scale
+    who, names = pd.factorize(hits["participant"].astype(str))
+    key = _ints(hits["coding"]) * max(len(names), 1) + who
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_key[1:] != sorted_key[:-1])))
+    starts = starts[: len(sorted_key)]  # no codings: no groups
+    uniq = sorted_key[starts]
+    overlap = np.add.reduceat(_ints(hits["overlap"])[order], starts) if len(key) else key
+    return pd.DataFrame(
+        {
+            "coding": uniq // max(len(names), 1),
+            "participant": pd.Categorical.from_codes(
+                uniq % max(len(names), 1), categories=pd.Index(names, dtype=object)
+            )
+            if len(names)
+            else pd.Categorical([], categories=pd.Index([], dtype=object)),
+            "overlap": overlap.astype(np.int64),
+        }
+    )
 
 
 def ancestor_pairs(codes: pd.DataFrame) -> pd.DataFrame:
@@ -193,6 +222,20 @@ def ancestor_pairs(codes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "theme"])
 
 
+def _ancestor_index(codes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """CSR arrays: for code position i, ``targets[offsets[i]:offsets[i + 1]]`` are the
+    positions of itself and its ancestors in ``codes``."""
+    pairs = ancestor_pairs(codes)
+    position = pd.Index(codes["code"])
+    src = position.get_indexer(pairs["code"])
+    dst = position.get_indexer(pairs["theme"])
+    keep = dst >= 0
+    src, dst = src[keep], dst[keep]
+    order = np.argsort(src, kind="stable")
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=len(codes)))])
+    return offsets.astype(np.int64), dst[order].astype(np.int64)
+
+
 def presence_long(
     codings: pd.DataFrame,
     hits: pd.DataFrame,
@@ -205,21 +248,37 @@ def presence_long(
 
     ``hits`` comes from :func:`attribute_codings` for the same ``codings``. With ``rollup`` each
     presence is copied to every ancestor theme before de-duplication, so a parent counts a
-    participant once however many of its subordinate themes they reported.
+    participant once however many of its subordinate themes they reported. Works on integer
+    codes (participant, code position, timepoint) and sorting; strings come back at the
+    end.
     """
-    timepoint = documents.set_index("document")["timepoint"]
-    doc = codings["document"].to_numpy()[hits["coding"].to_numpy()]
-    frame = pd.DataFrame(
-        {
-            "participant": hits["participant"].to_numpy(),
-            "code": codings["code"].to_numpy()[hits["coding"].to_numpy()],
-            "timepoint": timepoint.reindex(doc).to_numpy(dtype=object),
-        }
-    ).drop_duplicates()
+    pos = _ints(hits["coding"])
+    who, names = pd.factorize(hits["participant"])
+    code_pos = pd.Index(codes["code"]).get_indexer(codings["code"].to_numpy()[pos])
+    doc_tp = documents.set_index("document")["timepoint"]
+    tp_codes, tp_names = pd.factorize(doc_tp.reindex(codings["document"].to_numpy()[pos]))
+    keep = code_pos >= 0
+    who, code_pos, tp = who[keep], code_pos[keep].astype(np.int64), tp_codes[keep] + 1  # 0 = NA
     if rollup:
-        frame = frame.merge(ancestor_pairs(codes), on="code").drop(columns="code")
-        frame = frame.rename(columns={"theme": "code"}).drop_duplicates()
-    return frame[frame["code"].isin(codes["code"])].reset_index(drop=True)
+        offsets, targets = _ancestor_index(codes)
+        width = offsets[code_pos + 1] - offsets[code_pos]
+        row = np.repeat(np.arange(len(code_pos)), width)
+        step = np.arange(len(row)) - np.repeat(np.cumsum(width) - width, width)
+        code_pos = targets[offsets[code_pos][row] + step]
+        who, tp = who[row], tp[row]
+    n_c, n_t = max(len(codes), 1), len(tp_names) + 1
+    key = _distinct((who.astype(np.int64) * n_c + code_pos) * n_t + tp)
+    tp_out = np.asarray([None, *tp_names], dtype=object)[key % n_t]
+    code_out = codes["code"].to_numpy()[(key // n_t) % n_c]
+    return pd.DataFrame(
+        {
+            "participant": pd.Categorical.from_codes(
+                key // n_t // n_c, categories=pd.Index(names, dtype=object).astype(str)
+            ),
+            "code": code_out,
+            "timepoint": tp_out,
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,18 +297,36 @@ def percent(n: int, d: int) -> int | None:
 
 
 def _membership(
-    participants: pd.DataFrame, presence: pd.DataFrame, documents_tp: pd.DataFrame
-) -> pd.DataFrame:
-    """Participant x timepoint rows: registered for it, or contributed a text at it."""
-    rows = []
-    if "timepoints" in participants.columns:
-        reg = participants[["participant", "timepoints"]].explode("timepoints")
-        reg = reg.rename(columns={"timepoints": "timepoint"}).dropna()
-        rows.append(reg)
-    rows.append(documents_tp[["participant", "timepoint"]].dropna())
-    rows.append(presence[["participant", "timepoint"]].dropna())
-    out = pd.concat(rows, ignore_index=True).drop_duplicates()
-    return out[out["participant"].isin(participants["participant"])]
+    people: pd.DataFrame,
+    p_index: pd.Index,
+    pres_p: np.ndarray,
+    pres_tp: pd.Series,
+    turns: pd.DataFrame,
+    documents: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(participant position, timepoint) rows of who took part at each timepoint.
+
+    A participant is in a timepoint's denominator when registered for it, or when they have a
+    turn or a written response in a document of that timepoint (or a theme there), so a
+    percentage never exceeds 100 when the participants sheet is incomplete.
+    """
+    tp_of = documents.set_index("document")["timepoint"]
+    spoke = turns.loc[turns["participant"].notna(), ["document", "participant"]]
+    wrote = documents.loc[documents["participant"].notna(), ["document", "participant"]]
+    contrib = pd.concat([spoke, wrote], ignore_index=True).drop_duplicates()
+    who = [p_index.get_indexer(contrib["participant"].astype(str))]
+    when = [tp_of.reindex(contrib["document"]).to_numpy(dtype=object)]
+    if "timepoints" in people.columns:
+        reg = people[["participant", "timepoints"]].explode("timepoints")
+        who.append(p_index.get_indexer(reg["participant"].astype(str)))
+        when.append(reg["timepoints"].to_numpy(dtype=object))
+    who.append(np.asarray(pres_p))
+    when.append(pres_tp.to_numpy(dtype=object))
+    p = np.concatenate(who)
+    tp = pd.Series(np.concatenate(when), dtype=object)
+    ok = (p >= 0) & tp.notna().to_numpy()
+    frame = pd.DataFrame({"p": p[ok], "tp": tp[ok].to_numpy()}).drop_duplicates()
+    return frame["p"].to_numpy(dtype=np.int64), frame["tp"].to_numpy(dtype=object)
 
 
 @dataclass(frozen=True)
@@ -349,57 +426,67 @@ def tally(
         hits = attribute_codings(chosen, turns, documents)
     presence = presence_long(chosen, hits, documents, codes, rollup=rollup)
     people = participants.sort_values("participant").reset_index(drop=True)
-    presence = presence[presence["participant"].isin(people["participant"])]
     conditions = _ordered(people["condition"].tolist(), None)
 
-    # contributors per timepoint: who has a participant turn or a written response there
-    tp_of = documents.set_index("document")["timepoint"]
-    spoke = turns.loc[turns["participant"].notna(), ["document", "participant"]]
-    wrote = documents.loc[documents["participant"].notna(), ["document", "participant"]]
-    contrib = pd.concat([spoke, wrote], ignore_index=True).drop_duplicates()
-    contrib["timepoint"] = tp_of.reindex(contrib["document"]).to_numpy(dtype=object)
-    contrib["participant"] = contrib["participant"].astype(str)
-
+    # Everything below counts distinct participants with integer keys (sorted, de-duplicated) and
+    # np.bincount: p = participant position, c = code position, cell = breakdown column.
+    p_index = pd.Index(people["participant"].astype(str))
     code_ids = codes["code"].tolist()
-    code_index = pd.Index(code_ids)
-    total = presence.groupby("code")["participant"].nunique().reindex(code_ids, fill_value=0)
-    blocks = [total.to_numpy(dtype=np.int64)]
-    denominators: dict[Hashable, int] = {TOTAL: len(people)}
+    n_p, n_c = len(people), len(code_ids)
+    # map each distinct participant name once (presence is categorical), then drop strangers
+    who = pd.Categorical(presence["participant"])
+    pres_p = p_index.get_indexer(who.categories.astype(str))[who.codes].astype(np.int64)
+    known = pres_p >= 0
+    presence = presence[known].reset_index(drop=True)
+    pres_p = pres_p[known]
+    pres_c = pd.Index(code_ids).get_indexer(presence["code"]).astype(np.int64)
+    pairs = _distinct(pres_c * max(n_p, 1) + pres_p)
+    blocks = [np.bincount(pairs // max(n_p, 1), minlength=n_c).astype(np.int64)]
+    denominators: dict[Hashable, int] = {TOTAL: n_p}
     columns: list[tuple] = []
     if by:
         keys = list(by)
-        attrs = [b for b in keys if b != "timepoint"]
-        members = people[["participant", *attrs]]
-        pres = presence.merge(people[["participant", *attrs]], on="participant")
+        member_p = np.arange(n_p, dtype=np.int64)
+        member_tp = np.zeros(0, dtype=object)
         if "timepoint" in keys:
-            members = members.merge(_membership(people, presence, contrib), on="participant")
-        levels = {
+            member_p, member_tp = _membership(
+                people, p_index, pres_p, presence["timepoint"], turns, documents
+            )
+        levels: dict[str, list] = {
             "condition": conditions,
             "session": sorted(people["session"].dropna().unique().tolist())
             if "session" in people
             else [],
-            "timepoint": _ordered(members["timepoint"].tolist(), timepoint_order)
-            if "timepoint" in members
-            else [],
+            "timepoint": _ordered(list(member_tp), timepoint_order),
         }
         columns = [tuple(c) for c in pd.MultiIndex.from_product([levels[k] for k in keys])]
-        cell_index = {c: j for j, c in enumerate(columns)}
-        denom = members.dropna(subset=keys).groupby(keys)["participant"].nunique()
-        for cell_key, d in denom.items():
-            cell = cell_key if isinstance(cell_key, tuple) else (cell_key,)
-            denominators[cell] = int(d)
-        for cell in columns:
-            denominators.setdefault(cell, 0)
-        num = pres.dropna(subset=keys).groupby([*keys, "code"])["participant"].nunique()
-        grid = np.zeros((len(code_ids), len(columns)), dtype=np.int64)
-        if len(num):
-            idx = num.index.to_frame(index=False)
-            cells = list(zip(*(idx[k].tolist() for k in keys), strict=True))
-            col = np.array([cell_index[c] for c in cells], dtype=np.int64)
-            row = code_index.get_indexer(idx["code"])
-            grid[row, col] = num.to_numpy()
-        blocks.append(grid)
-    counts = np.column_stack(blocks) if len(blocks) > 1 else blocks[0][:, None]
+        n_cells = len(columns)
+
+        def cells(rows_p: np.ndarray, rows_tp) -> np.ndarray:
+            cell = np.zeros(len(rows_p), dtype=np.int64)
+            valid = np.ones(len(rows_p), dtype=bool)
+            for k in keys:
+                index = pd.Index(levels[k], dtype=object)
+                if k == "timepoint":
+                    lvl = index.get_indexer(np.asarray(rows_tp, dtype=object))
+                else:
+                    lvl = index.get_indexer(people[k].to_numpy(dtype=object))[rows_p]
+                valid &= lvl >= 0
+                cell = cell * len(levels[k]) + lvl
+            return np.where(valid, cell, -1)
+
+        m_cell = cells(member_p, member_tp)
+        ok = m_cell >= 0
+        members = _distinct(m_cell[ok] * max(n_p, 1) + member_p[ok])
+        denom = np.bincount(members // max(n_p, 1), minlength=n_cells)
+        r_cell = cells(pres_p, presence["timepoint"].to_numpy(dtype=object))
+        ok = r_cell >= 0
+        hits = _distinct((r_cell[ok] * max(n_c, 1) + pres_c[ok]) * max(n_p, 1) + pres_p[ok])
+        flat = np.bincount(hits // max(n_p, 1), minlength=n_cells * n_c)
+        blocks.append(flat.reshape(n_cells, n_c).T.astype(np.int64))
+        for j, cell in enumerate(columns):
+            denominators[cell] = int(denom[j])
+    counts = np.column_stack(blocks)
     return TallyResult(
         codes=codes.reset_index(drop=True),
         by=by,
@@ -500,40 +587,41 @@ def choose_quotes(
     """
     if not len(hits):
         return {}
-    best = hits.sort_values(["coding", "overlap", "participant"], ascending=[True, False, True])
-    best = best.drop_duplicates("coding")
-    pos = best["coding"].to_numpy()
-    length = _ints(codings["end"])[pos] - _ints(codings["start"])[pos]
+    # the participant sharing most characters with each coding (ties: first by id)
+    h_pos = _ints(hits["coding"])
+    who, names = pd.factorize(hits["participant"], sort=True)
+    order = np.lexsort((who, -_ints(hits["overlap"]), h_pos))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = h_pos[order][1:] != h_pos[order][:-1]
+    pos, speaker = h_pos[order][first], who[order][first]
+
+    starts, ends = _ints(codings["start"]), _ints(codings["end"])
+    length = ends[pos] - starts[pos]
     flagged = (
         codings["quote"].fillna(False).astype(bool).to_numpy()[pos]
         if "quote" in codings
         else np.zeros(len(pos), bool)
     )
     inside = (length >= window[0]) & (length <= window[1])
-    cand = pd.DataFrame(
-        {
-            "pos": pos,
-            "code": codings["code"].to_numpy()[pos],
-            "rank": np.where(flagged, 0, np.where(inside, 1, 2)),
-            "length": length,
-            "document": codings["document"].to_numpy()[pos],
-            "start": _ints(codings["start"])[pos],
-            "participant": best["participant"].to_numpy(),
-        }
-    )
-    cand = cand.sort_values(["code", "rank", "length", "document", "start"], kind="stable")
-    cand = cand.drop_duplicates("code")
-    out = {}
+    rank = np.where(flagged, 0, np.where(inside, 1, 2))
+    code_of, code_names = pd.factorize(codings["code"].to_numpy()[pos])
+    doc_rank = pd.factorize(codings["document"].to_numpy()[pos], sort=True)[0]
+    best = np.lexsort((starts[pos], doc_rank, length, rank, code_of))
+    lead = np.ones(len(best), dtype=bool)
+    lead[1:] = code_of[best][1:] != code_of[best][:-1]
     ids = codings["id"].to_numpy() if "id" in codings else np.arange(len(codings))
-    ends = _ints(codings["end"])
-    for row in cand.itertuples(index=False):  # one row per code
-        out[row.code] = QuoteChoice(
-            code=row.code,
-            coding=ids[row.pos].item() if hasattr(ids[row.pos], "item") else ids[row.pos],
-            document=row.document,
-            start=int(row.start),
-            end=int(ends[row.pos]),
-            participant=str(row.participant),
+    docs = codings["document"].to_numpy()
+    out = {}
+    for k in best[lead].tolist():  # one per code
+        row = int(pos[k])
+        coding_id = ids[row]
+        out[code_names[code_of[k]]] = QuoteChoice(
+            code=code_names[code_of[k]],
+            coding=coding_id.item() if hasattr(coding_id, "item") else coding_id,
+            document=docs[row].item() if hasattr(docs[row], "item") else docs[row],
+            start=int(starts[row]),
+            end=int(ends[row]),
+            participant=str(names[speaker[k]]),
         )
     return out
 

@@ -255,19 +255,70 @@ def _set_table_rules(table) -> None:
     tbl_pr.append(borders)
 
 
-def _mark_header_row(row) -> None:
-    """Repeat the row at the top of each page, keep it whole, rule beneath each cell."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_RULE = '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+INDENT_TWIPS = 283  # 0.5 cm per indentation level
 
-    tr_pr = row._tr.get_or_add_trPr()
-    for tag in ("w:cantSplit", "w:tblHeader"):
-        el = OxmlElement(tag)
-        el.set(qn("w:val"), "true")
-        tr_pr.append(el)
-    for cell in row.cells:
-        tc_pr = cell._tc.get_or_add_tcPr()
-        tc_pr.append(_border_element("w:tcBorders", {"bottom": True}))
+
+def _runs_xml(text: str) -> str:
+    """WordprocessingML runs for ``text``: line breaks and tabs as w:br / w:tab."""
+    from xml.sax.saxutils import escape
+
+    text = _XML_ILLEGAL.sub("", text)
+    parts = []
+    for k, line in enumerate(text.split("\n")):
+        if k:
+            parts.append("<w:br/>")
+        for m, chunk in enumerate(line.split("\t")):
+            if m:
+                parts.append("<w:tab/>")
+            if chunk:
+                parts.append(f'<w:t xml:space="preserve">{escape(chunk)}</w:t>')
+    return f"<w:r>{''.join(parts)}</w:r>" if parts else ""
+
+
+def _append_rows(table, rt: ReportTable) -> None:
+    """Add the header and body rows as one parsed XML fragment.
+
+    Why not ``cell.text`` per cell: python-docx runs an XPath query per property access, so a
+    120-row Table 2 took seconds; building the rows' XML directly is ~50x faster and gives
+    the same elements (a header row that repeats on each page and is never split, a rule under
+    it, centred numbers, indented subordinate themes).
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    grid = table._tbl.find(qn("w:tblGrid"))
+    widths = [int(col.get(qn("w:w"))) for col in grid.findall(qn("w:gridCol"))]
+
+    def row_xml(values: list[str], *, header: bool, level: int = 0) -> str:
+        cells = []
+        for j, (text, width) in enumerate(zip(values, widths, strict=True)):
+            borders = f"<w:tcBorders>{_RULE}</w:tcBorders>" if header else ""
+            ppr = []
+            if j == 0 and level:
+                ppr.append(f'<w:ind w:left="{INDENT_TWIPS * level}"/>')
+            if j:
+                ppr.append('<w:jc w:val="center"/>')
+            cells.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{borders}</w:tcPr>'
+                f"<w:p><w:pPr>{''.join(ppr)}</w:pPr>{_runs_xml(text)}</w:p></w:tc>"
+            )
+        tr_pr = (
+            '<w:trPr><w:cantSplit w:val="true"/><w:tblHeader w:val="true"/></w:trPr>'
+            if header
+            else ""
+        )
+        return f"<w:tr>{tr_pr}{''.join(cells)}</w:tr>"
+
+    rows = [row_xml([str(c) for c in rt.columns], header=True)]
+    for i, values in enumerate(rt.rows):
+        rows.append(
+            row_xml([rt.cell_text(v) for v in values], header=False, level=rt.row_indent(i))
+        )
+    fragment = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>")
+    for tr in list(fragment):
+        table._tbl.append(tr)
 
 
 def _set_orientation(section, landscape: bool) -> None:
@@ -283,9 +334,8 @@ def _write_docx(tables: Sequence[ReportTable], path: Path, paragraphs: Sequence[
     from docx import Document
     from docx.enum.section import WD_SECTION
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Pt
 
     doc = Document()
     normal = doc.styles["Normal"]
@@ -322,27 +372,10 @@ def _write_docx(tables: Sequence[ReportTable], path: Path, paragraphs: Sequence[
         cap.paragraph_format.keep_with_next = True
         cap.paragraph_format.space_after = Pt(6)
 
-        table = doc.add_table(rows=1 + len(rt.rows), cols=len(rt.columns))
+        table = doc.add_table(rows=0, cols=len(rt.columns))
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         _set_table_rules(table)
-        rows = table.rows
-        _mark_header_row(rows[0])
-        for j, (cell, header) in enumerate(zip(rows[0].cells, rt.columns, strict=True)):
-            cell.text = str(header)
-            cell.paragraphs[0].alignment = (
-                WD_ALIGN_PARAGRAPH.LEFT if j == 0 else WD_ALIGN_PARAGRAPH.CENTER
-            )
-        for i, values in enumerate(rt.rows):
-            cells = rows[i + 1].cells
-            for j, (cell, value) in enumerate(zip(cells, values, strict=True)):
-                cell.text = rt.cell_text(value)
-                para = cell.paragraphs[0]
-                if j == 0:
-                    level = rt.row_indent(i)
-                    if level:
-                        para.paragraph_format.left_indent = Cm(0.5 * level)
-                else:
-                    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _append_rows(table, rt)
         for j, note in enumerate(rt.notes):
             para = doc.add_paragraph()
             if j == 0:

@@ -27,12 +27,14 @@ __all__ = [
     "ContingencyRow",
     "CorrelationRow",
     "JointDisplay",
+    "JointView",
     "MeasureTest",
     "ThemeRow",
     "default_measures",
     "group_values",
     "joint_display",
     "joint_display_tables",
+    "joint_view",
     "theme_info",
     "write_joint_display",
 ]
@@ -500,3 +502,37 @@ def write_joint_display(project: ProjectHandle, out: Path | str, *, fmt: str | N
                after={"file": str(out), "measures": jd.measures,
                       "correction": jd.correction})
     return path, jd
+
+
+@dataclass
+class JointView:
+    """What the TUI shows: the joint display, its main table and, per (theme, measure), the
+    values of the participants with and without the theme (for the box/strip plot)."""
+
+    display: JointDisplay
+    table: Any  # reports.table.ReportTable "joint_display"
+    keys: list[tuple[str, str]]  # (theme, measure) of each table row
+    values: dict[tuple[str, str], tuple[list[float], list[float]]]
+
+
+def joint_view(project: ProjectHandle, *, correction: str = "holm", layer: str = "auto",
+               measures: Sequence[str] | None = None) -> JointView:
+    """The joint display plus the per-group values, computed from one presence matrix."""
+    from themeqa.services.measures import measure_frame
+    from themeqa.services.tally import presence_matrix
+
+    presence = presence_matrix(project, layer=layer)
+    jd = joint_display(project, correction=correction, layer=layer, presence=presence,
+                       measures=measures)
+    frame = measure_frame(project, jd.measures) if jd.measures else None
+    keys: list[tuple[str, str]] = []
+    values: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
+    for th in jd.themes:
+        has = presence[th.theme].astype(bool)
+        for t in th.tests:
+            keys.append((th.theme, t.measure))
+            col = frame[t.measure].reindex(has.index)
+            values[(th.theme, t.measure)] = (col[has].dropna().tolist(),
+                                             col[~has].dropna().tolist())
+    table = joint_display_tables(jd)[0]
+    return JointView(display=jd, table=table, keys=keys, values=values)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.codebooks import resolve_code
@@ -184,6 +184,3 @@ def coders_by_name(s: Session, a: str, b: str) -> tuple[Coder, Coder]:
         raise InputError("compare two different coders")
     return get_coder(s, a), get_coder(s, b)
 
-
-def n_codings(s: Session, coder: Coder) -> int:
-    return s.exec(select(func.count()).select_from(Coding).where(Coding.coder_id == coder.id)).one()

@@ -28,7 +28,17 @@ from themeqa.services.lookup import get_coder, get_or_create_coder
 from themeqa.services.project import ProjectHandle
 from themeqa.store.models import Coding, CredibilityCheck, Document, Reconciliation, utcnow
 
-__all__ = ["CHOICES", "Decision", "Progress", "decide", "next_open", "progress", "undo_decision"]
+__all__ = [
+    "CHOICES",
+    "Decision",
+    "Progress",
+    "adopt_agreements",
+    "decide",
+    "decisions_by_type",
+    "next_open",
+    "progress",
+    "undo_decision",
+]
 
 CHOICES = ("keep_a", "keep_b", "keep_both", "neither", "edit")
 
@@ -229,3 +239,53 @@ def decisions_by_type(project: ProjectHandle, check: int | str | None = None) ->
             out.setdefault(kind, {}).setdefault(choice, 0)
             out[kind][choice] += 1
     return out
+
+
+def adopt_agreements(
+    project: ProjectHandle, check: int | str | None = None, *, decided_by: str
+) -> int:
+    """Copy the codings both coders made identically (same code, same span) into consensus.
+
+    Why: the consensus layer is the reconciled coding of the sample, and a passage both coders
+    coded the same way needs no discussion -- but tallies that read the consensus layer would
+    miss it if only the decisions were there. Idempotent: a span already in the consensus
+    layer with that code is not copied again. One transaction; returns the number written.
+    """
+    from themeqa.services.check_frames import codings_frame, compared_documents
+    from themeqa.store.models import Coder
+
+    batch = new_batch()
+    with project.transaction() as s:
+        row = resolve_check(s, check)
+        if row.coder_a_id is None:
+            raise InputError(f"check {row.name!r} has no coder A")
+        a, b = s.get(Coder, row.coder_a_id), s.get(Coder, row.coder_b_id)
+        ids = [d.id for d in compared_documents(s, a, b, row.id)]
+        frame = codings_frame(s, ids, [a, b])
+        spans = {
+            name: set(zip(part["document"], part["code"], part["start"], part["end"],
+                          strict=True))
+            for name, part in frame.groupby("coder")
+        }
+        agreed = sorted(spans.get(a.name, set()) & spans.get(b.name, set()))
+        existing = set(s.exec(select(Coding.document_id, Coding.code_id, Coding.start,
+                                     Coding.end).where(Coding.layer == "consensus")).all())
+        who = get_or_create_coder(s, decided_by)
+        written = []
+        now = utcnow()
+        for doc, code, start, end in agreed:
+            key = (int(doc), int(code), int(start), int(end))
+            if key in existing:
+                continue
+            c = Coding(document_id=key[0], code_id=key[1], coder_id=who.id, layer="consensus",
+                       start=key[2], end=key[3], created_at=now, updated_at=now)
+            s.add(c)
+            s.flush()
+            written.append(c.id)
+            record(s, who.name, "create", "coding", c.id, batch=batch, after={
+                "document_id": c.document_id, "code_id": c.code_id, "coder_id": c.coder_id,
+                "layer": c.layer, "start": c.start, "end": c.end, "quote": c.quote,
+            })
+        record(s, who.name, "adopt_agreements", "credibility_check", row.id, batch=batch,
+               after={"check": row.name, "consensus_ids": written})
+    return len(written)

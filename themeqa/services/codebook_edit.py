@@ -423,15 +423,12 @@ def delete_code(project: ProjectHandle, code_id: int, *, actor: str | None = Non
 def codebook_stamp(project: ProjectHandle) -> tuple:
     """A value that changes whenever anyone edits any code (the TUI polls it to refresh).
 
-    (number of codebooks, number of codes, sum of code versions, highest code id): an edit
-    bumps a version, adding or deleting changes the count, and undo/redo never sets a
-    version back (``services.undo``), so the sum never returns to an earlier value while
-    the codes differ.
+    (number of codebooks, number of codes, a hash of every code's (id, version)). Every edit
+    bumps the version of the code it changes, and undo/redo never set a version back except
+    when re-inserting a deleted row exactly as it was (``services.undo``), so equal stamps
+    mean an identical codebook. Reading it is one small query (no scan of the audit log).
     """
     with project.reading() as s:
         n_books = s.exec(select(func.count()).select_from(Codebook)).one()
-        n, total, top = s.exec(
-            select(func.count(), func.coalesce(func.sum(Code.version), 0),
-                   func.coalesce(func.max(Code.id), 0))
-        ).one()
-    return (int(n_books), int(n), int(total), int(top))
+        pairs = tuple(s.exec(select(Code.id, Code.version).order_by(Code.id)).all())
+    return (int(n_books), len(pairs), hash(pairs))

@@ -78,12 +78,19 @@ class ExportReport:
 
 
 class _Guids:
-    """Stable GUIDs: uuid5 of the project's identity and the row's kind and id."""
+    """Stable GUIDs: a uuid5 of the project's identity and the row's kind, whose last 48 bits
+    are replaced by the row id (unique per kind, and ~10x cheaper than hashing every row)."""
 
     def __init__(self, seed: str) -> None:
         self.ns = uuid.uuid5(uuid.NAMESPACE_URL, f"themeqa:{seed}")
+        self.prefix: dict[str, str] = {}
 
     def __call__(self, kind: str, key: object) -> str:
+        if isinstance(key, int) and 0 <= key < 16**12:
+            pre = self.prefix.get(kind)
+            if pre is None:
+                pre = self.prefix[kind] = str(uuid.uuid5(self.ns, kind))[:24]
+            return f"{pre}{key:012x}"
         return str(uuid.uuid5(self.ns, f"{kind}:{key}"))
 
 
@@ -160,8 +167,11 @@ def build_refi_project(project: ProjectHandle):
         coders = s.exec(select(Coder).order_by(Coder.id)).all()
         codes, side, code_guid = _code_tree(s, guid, refi)
         docs = s.exec(select(Document).order_by(Document.id)).all()
-        codings = s.exec(select(Coding).order_by(Coding.document_id, Coding.start, Coding.end,
-                                                 Coding.id)).all()
+        # plain rows, not ORM objects: a study has tens of thousands of codings
+        codings = s.exec(select(Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id,
+                                Coding.layer, Coding.start, Coding.end, Coding.quote,
+                                Coding.created_at, Coding.updated_at)
+                         .order_by(Coding.document_id, Coding.start, Coding.end, Coding.id)).all()
         memos = s.exec(select(Memo).order_by(Memo.id)).all()
         parts = s.exec(select(Participant).order_by(Participant.pid)).all()
         sessions = {x.id: x for x in s.exec(select(StudySession)).all()}
@@ -199,7 +209,7 @@ def build_refi_project(project: ProjectHandle):
         if cid is not None:
             c.note_refs = notes_by.get(("code", cid), [])
 
-    by_doc: dict[int, list[Coding]] = defaultdict(list)
+    by_doc: dict[int, list] = defaultdict(list)
     for c in codings:
         by_doc[c.document_id].append(c)
     side_docs, side_codings = {}, {}
@@ -212,14 +222,14 @@ def build_refi_project(project: ProjectHandle):
                         "participant": next((p.pid for p in parts if p.id == d.participant_id),
                                             None),
                         "question": d.question}
-        spans: dict[tuple[int, int], list[Coding]] = defaultdict(list)
+        spans: dict[tuple[int, int], list] = defaultdict(list)
         for c in by_doc.get(d.id, []):
             spans[(c.start, c.end)].append(c)
         sels = []
         for (a, b), group in spans.items():
             first = group[0]
             sel = refi.Selection(
-                guid=guid("span", f"{d.id}:{a}:{b}"), start=a, end=b, name=_snippet(d.text[a:b]),
+                guid=guid("span", first.id), start=a, end=b, name=_snippet(d.text[a:b]),
                 creating_user=_user_of(first, user, guid), created=first.created_at,
                 modified=max(c.updated_at for c in group),
             )
@@ -227,7 +237,8 @@ def build_refi_project(project: ProjectHandle):
                 cg = guid("coding", c.id)
                 sel.codings.append(refi.Coding(cg, code_guid[c.code_id], _user_of(c, user, guid),
                                                c.created_at, notes_by.get(("coding", c.id), [])))
-                side_codings[cg] = {"layer": c.layer, "quote": c.quote}
+                if c.quote:  # the layer is in the user; only quotes need the side file
+                    side_codings[cg] = {"quote": True}
             sels.append(sel)
         sources.append(refi.Source(g, d.name, d.text, created=d.imported_at, selections=sels,
                                    note_refs=notes_by.get(("document", d.id), [])))
@@ -274,7 +285,7 @@ def build_refi_project(project: ProjectHandle):
     )
 
 
-def _user_of(c: Coding, user: dict, guid) -> str:
+def _user_of(c, user: dict, guid) -> str:
     return guid("consensus", c.coder_id) if c.layer == "consensus" else user[c.coder_id]
 
 

@@ -106,4 +106,19 @@ def open_project(
     with handle.transaction() as s:
         if s.exec(select(ProjectInfo)).first() is None:
             s.add(ProjectInfo(name=name or (directory.name if db_url is None else "themeqa")))
+    _auto_backup(handle)
     return handle
+
+
+def _auto_backup(handle: ProjectHandle) -> None:
+    """The rotating automatic backup (services/backup.py); a failure never blocks opening."""
+    if handle.directory is None:
+        return
+    from themeqa.services.backup import maybe_auto_backup
+
+    try:
+        maybe_auto_backup(handle)
+    except Exception as exc:  # e.g. a full disk: warn, the study stays usable
+        import warnings
+
+        warnings.warn(f"automatic backup failed: {exc}", RuntimeWarning, stacklevel=3)

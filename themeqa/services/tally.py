@@ -349,8 +349,13 @@ def report_tables(
     codebook: str | None = None,
     by: str | Sequence[str] | None = None,
     rollup: bool = True,
+    matrix: bool = False,
 ) -> tuple[list[ReportTable], list[str]]:
-    """The tables and paragraphs of one report kind (see :data:`REPORT_KINDS`)."""
+    """The tables and paragraphs of one report kind (see :data:`REPORT_KINDS`).
+
+    ``matrix`` makes the co-occurrence report the full theme x theme matrix instead of the
+    list of theme pairs.
+    """
     from themeqa.reports import tallies
     from themeqa.reports.results_text import results_paragraphs
     from themeqa.reports.table1 import build_table1
@@ -376,7 +381,7 @@ def report_tables(
     if kind == "results":
         return [], results_paragraphs(report.result, titles)
     if kind == "cooccurrence":
-        return [tallies.build_cooccurrence(report.result)], []
+        return [tallies.build_cooccurrence(report.result, matrix=matrix)], []
     return [tallies.build_presence(report.result)], []
 
 
@@ -390,13 +395,14 @@ def write_report(
     codebook: str | None = None,
     by: str | Sequence[str] | None = None,
     rollup: bool = True,
+    matrix: bool = False,
     actor: str | None = None,
 ) -> Path:
     """Build report ``kind`` and write it to ``out``; the export is logged in the audit log."""
     from themeqa.reports.writers import write_tables
 
     tables, paragraphs = report_tables(
-        project, kind, layer=layer, codebook=codebook, by=by, rollup=rollup
+        project, kind, layer=layer, codebook=codebook, by=by, rollup=rollup, matrix=matrix
     )
     try:
         written = write_tables(tables, out, fmt, paragraphs=paragraphs)

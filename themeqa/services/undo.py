@@ -214,7 +214,10 @@ def _check_dependents(s: Session, entity: str, ids: list[int]) -> None:
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         for dep, dep_id, fk in checks:
-            found = s.exec(select(fk, dep_id).where(fk.in_(chunk)).limit(1)).first()
+            q = select(fk, dep_id).where(fk.in_(chunk))
+            if dep == entity:  # a subcode deleted in the same step is no obstacle
+                q = q.where(dep_id.not_in(ids))
+            found = s.exec(q.limit(1)).first()
             if found is not None:
                 owner = load_rows(s, entity, [found[0]]).get(found[0])
                 raise _Conflict(
@@ -295,6 +298,19 @@ def _codebook_errors(s: Session) -> set[str]:
     return {p.message for p in validate_many(load_core_codebooks(s)) if p.is_error}
 
 
+def _integrity_reason(exc: IntegrityError) -> str:
+    """A database constraint message in the user's words (SQLite and PostgreSQL)."""
+    text = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    low = text.lower()
+    if "label" in low:
+        return "another code took the same label"
+    if "sibling" in low or "code.name" in low or "coalesce" in low:
+        return "another code took the same name at that place"
+    if "foreign key" in low:
+        return "something it refers to was deleted"
+    return f"a later change is in the way ({text})"
+
+
 def _apply(s: Session, b: _Batch, direction: str, actor: str) -> str:
     steps = _steps(b, direction)
     touches_codes = any(st.entity == "code" for st in steps)
@@ -307,23 +323,22 @@ def _apply(s: Session, b: _Batch, direction: str, actor: str) -> str:
     except _Conflict as c:
         who = _who(s, c.entity, c.row_id, b.batch)
         text = c.text.format(by=f" by {who}" if who else "")
-        raise ConflictError(f"cannot {verb} {b.summary!r}: {text}; reload") from None
+        raise ConflictError(f'cannot {verb} "{b.summary}": {text}; reload') from None
     except IntegrityError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise ConflictError(
-            f"cannot {verb} {b.summary!r}: later changes are in the way ({reason})"
+            f'cannot {verb} "{b.summary}": {_integrity_reason(exc)} since; reload'
         ) from None
     if touches_codes:
         moved = {st.id for st in steps if st.entity == "code" and st.target is not None}
         looped = _cycle(s, moved)
         if looped is not None:
             raise ConflictError(
-                f"cannot {verb} {b.summary!r}: code {looped} would end up inside itself "
+                f'cannot {verb} "{b.summary}": code {looped} would end up inside itself '
                 "(the codebook was rearranged since)")
         new_errors = _codebook_errors(s) - errors_before
         if new_errors:
             raise ConflictError(
-                f"cannot {verb} {b.summary!r}: {sorted(new_errors)[0]} (changed since)")
+                f'cannot {verb} "{b.summary}": {sorted(new_errors)[0]} (changed since)')
     s.execute(update(AuditEvent).where(AuditEvent.batch == b.batch)
               .values(undone=direction == UNDO).execution_options(synchronize_session=False))
     record(s, actor, direction, NOTE, None,

@@ -29,9 +29,13 @@ ACTIONS: tuple[Action, ...] = (
     Action("documents", "open_document", "enter", "Open the selected document", show=False),
     Action("documents", "clear_filter", "escape", "Clear the filter", show=False),
     Action("documents", "refresh", "ctrl+r", "Reload the list"),
-    Action("documents", "open_agreement", "A", "Agreement between two coders (check)"),
-    Action("documents", "open_reconcile", "R", "Reconcile the check's disagreements"),
+    Action("documents", "open_agreement", "A", "Agreement between two coders (check)",
+           show=False),
+    Action("documents", "open_reconcile", "R", "Reconcile the check's disagreements",
+           show=False),
     Action("documents", "open_tallies", "T", "Tallies: Table 2 and participants per theme",
+           show=False),
+    Action("documents", "open_quant", "Q", "Themes x measures: joint display and plot",
            show=False),
     # coding screen: lower-case keys act on codings and the text, upper-case on the codebook
     Action("coding", "back", "escape", "Back to the documents"),
@@ -93,6 +97,12 @@ ACTIONS: tuple[Action, ...] = (
     Action("reconcile", "step(-1)", "p", "Previous disagreement"),
     Action("reconcile", "next_open", "f", "Next open disagreement", show=False),
     Action("reconcile", "undo_decision", "u", "Undo this decision", show=False),
+    # quantitative module (issue 7): joint display of themes and measures
+    Action("quant", "back", "escape", "Back"),
+    Action("quant", "cycle_correction", "c", "Correction: Holm / Benjamini-Hochberg"),
+    Action("quant", "export('docx')", "d", "Export the joint display as DOCX"),
+    Action("quant", "export('xlsx')", "x", "Export the joint display as XLSX"),
+    Action("quant", "export_dataset", "s", "Export the participant dataset as SPSS .sav"),
 )
 
 

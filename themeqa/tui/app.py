@@ -12,6 +12,7 @@ from themeqa.tui.components.coding_screen import CodingScreen
 from themeqa.tui.components.documents_screen import DocumentsScreen
 from themeqa.tui.components.help_screen import HelpScreen
 from themeqa.tui.gateway import ServicesGateway
+from themeqa.tui.writer import Writer
 
 __all__ = ["ThemeqaApp", "run_app"]
 
@@ -26,6 +27,7 @@ class ThemeqaApp(App):
         super().__init__()
         self.services = services
         self.coder = coder
+        self.writer = Writer()
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.services.title()} · {self.coder}"
@@ -44,6 +46,7 @@ class ThemeqaApp(App):
         self.push_screen(HelpScreen(getattr(self.screen, "name_for_help", "app")))
 
     def on_unmount(self) -> None:
+        self.writer.close()
         self.services.close()
 
 

@@ -213,6 +213,25 @@ class ServicesGateway:
         return write_report(self.project, kind, path, layer=layer, codebook=codebook, by=by,
                             actor=self.coder)
 
+    # --- quantitative module (issue 7) -----------------------------------------------------
+
+    def quant_view(self, *, correction: str = "holm", layer: str = "auto"):
+        """The joint display with per-group values (``services.analyses.JointView``)."""
+        from themeqa.services.analyses import joint_view
+
+        return joint_view(self.project, correction=correction, layer=layer)
+
+    def export_joint_display(self, path: str | Path, *, correction: str = "holm",
+                             layer: str = "auto") -> Path:
+        from themeqa.services.analyses import write_joint_display
+
+        return write_joint_display(self.project, path, correction=correction, layer=layer)[0]
+
+    def export_dataset(self, path: str | Path, *, layer: str = "auto") -> Path:
+        from themeqa.services.dataset import export_dataset
+
+        return Path(export_dataset(self.project, path, layer=layer)["file"])
+
     def title(self) -> str:
         return self.project.info().name
 

@@ -239,6 +239,24 @@ def undo(ctx, key, check_ref) -> None:
 
 @check.command()
 @_check_option
+@click.option("--by", "decided_by", default=None, help="Recorded as the decider (default: you).")
+@click.pass_context
+def adopt(ctx, check_ref, decided_by) -> None:
+    """Copy codings both coders made identically into the consensus layer.
+
+    \b
+    Example:
+      themeqa check adopt --check pilot
+    """
+    from themeqa.services.check_reconcile import adopt_agreements
+
+    project = get_project(ctx, actor=decided_by)
+    n = adopt_agreements(project, check_ref, decided_by=decided_by or project.actor)
+    click.echo(f"copied {n} identical codings into the consensus layer")
+
+
+@check.command()
+@_check_option
 @json_option
 @click.pass_context
 def status(ctx, check_ref, as_json) -> None:

@@ -34,9 +34,10 @@ KINDS = ("table2", "table1", "results", "cooccurrence", "presence")
     help="File format (default: from OUT's suffix).",
 )
 @click.option("--no-rollup", is_flag=True, help="Do not count subordinate themes under parents.")
+@click.option("--matrix", is_flag=True, help="cooccurrence: the theme x theme matrix, not pairs.")
 @json_option
 @click.pass_context
-def report(ctx, kind, out, layer, codebook, by, fmt, no_rollup, as_json) -> None:
+def report(ctx, kind, out, layer, codebook, by, fmt, no_rollup, matrix, as_json) -> None:
     """Write a report to OUT (.docx, .xlsx, .csv, .md), or print it when OUT is omitted.
 
     Counts are distinct participants per theme (a coding overlapping their turn, or in their
@@ -48,11 +49,12 @@ def report(ctx, kind, out, layer, codebook, by, fmt, no_rollup, as_json) -> None
       themeqa report table1 table1.xlsx
       themeqa report results results.md --layer coder:amira
       themeqa report table2 --json --codebook inhibitors
+      themeqa report cooccurrence cooc.xlsx --matrix
     """
     from themeqa.services.tally import report_tables, write_report
 
     project = get_project(ctx)
-    options = dict(layer=layer, codebook=codebook, by=by, rollup=not no_rollup)
+    options = dict(layer=layer, codebook=codebook, by=by, rollup=not no_rollup, matrix=matrix)
     if out and out != "-":
         written = write_report(project, kind, out, fmt=fmt, **options)
         if as_json:

@@ -18,158 +18,187 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, SubElement, tostring
 
 from themeqa.interop.refi.model import Code, CodebookFile, Project, RefiSet
 from themeqa.interop.refi.reader import SIDECAR
 
-__all__ = ["CODEBOOK_NS", "PROJECT_NS", "codebook_xml", "project_xml", "write_qdc", "write_qdpx"]
+__all__ = ["CODEBOOK_NS", "COMPRESSLEVEL", "PROJECT_NS", "codebook_xml", "project_xml", "write_qdc", "write_qdpx"]
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean(s: str) -> str:
-    """Drop characters XML 1.0 cannot carry at all (form feeds, NULs)."""
-    return _BAD_XML.sub("", s)
+#: deflate level of every entry
+COMPRESSLEVEL = 1
+#: escapes for attribute values and element text; characters XML 1.0 cannot carry at all
+#: (NUL, form feed, other C0 controls, U+FFFE/U+FFFF) are dropped in the same pass
+_BAD = {c: None for c in (*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}
+_ATTR = str.maketrans({**_BAD, "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                       "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+_TEXT = str.maketrans({**_BAD, "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+#: most values (GUIDs, numbers, plain names) need no escaping: test first, translate rarely
+_NEEDS = re.compile("[&<>\"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _dt(d: datetime | None) -> str | None:
+    """xsd:dateTime in UTC; naive datetimes (SQLite gives them back so) are UTC already."""
     if d is None:
         return None
-    if d.tzinfo is None:
-        d = d.replace(tzinfo=UTC)
-    return d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if d.tzinfo is not None and d.utcoffset():
+        d = d.astimezone(UTC)
+    return d.isoformat(timespec="seconds")[:19] + "Z"
 
 
-def _attrs(el: Element, **kw: Any) -> Element:
-    for k, v in kw.items():
-        if v is not None and v != "":
-            el.set(k, _clean(str(v)))
-    return el
+def _esc(value: object, table: dict = _ATTR) -> str:
+    s = str(value)
+    return s.translate(table) if _NEEDS.search(s) else s
 
 
-def _desc(parent: Element, text: str) -> None:
+def _a(**kw: Any) -> str:
+    """`` k="v"`` for each attribute that has a value, escaped."""
+    return "".join(f' {k}="{_esc(v)}"' for k, v in kw.items() if v is not None and v != "")
+
+
+def _desc(out: list[str], text: str) -> None:
     if text:
-        SubElement(parent, "Description").text = _clean(text)
+        out.append(f"<Description>{_esc(text, _TEXT)}</Description>")
 
 
-def _code(parent: Element, c: Code, *, with_notes: bool) -> None:
-    el = _attrs(SubElement(parent, "Code"), guid=c.guid, name=c.name,
-                isCodable="true" if c.codable else "false", color=c.colour)
-    _desc(el, c.description)
+def _refs(out: list[str], tag: str, guids: list[str]) -> None:
+    out.extend(f'<{tag} targetGUID="{g}"/>' for g in guids)
+
+
+def _code(out: list[str], c: Code, *, with_notes: bool) -> None:
+    out.append(f"<Code{_a(guid=c.guid, name=c.name, color=c.colour)} "
+               f'isCodable="{"true" if c.codable else "false"}">')
+    _desc(out, c.description)
     if with_notes:
-        for n in c.note_refs:
-            SubElement(el, "NoteRef", targetGUID=n)
+        _refs(out, "NoteRef", c.note_refs)
     for ch in c.children:
-        _code(el, ch, with_notes=with_notes)
+        _code(out, ch, with_notes=with_notes)
+    out.append("</Code>")
 
 
-def _value(parent: Element, var_guid: str, vtype: str, value: Any) -> None:
-    vv = SubElement(parent, "VariableValue")
-    SubElement(vv, "VariableRef", targetGUID=var_guid)
-    tag = {"Integer": "IntegerValue", "Float": "FloatValue", "Boolean": "BooleanValue",
-           "Date": "DateValue", "DateTime": "DateTimeValue"}.get(vtype, "TextValue")
-    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    SubElement(vv, tag).text = _clean(text)
+_VALUE_TAG = {"Integer": "IntegerValue", "Float": "FloatValue", "Boolean": "BooleanValue",
+              "Date": "DateValue", "DateTime": "DateTimeValue"}
 
 
-def _sets(parent: Element, sets: list[RefiSet], *, codebook: bool) -> None:
+def _values(out: list[str], values: dict[str, Any], vtypes: dict[str, str]) -> None:
+    for g, value in values.items():
+        if value is None or value == "":
+            continue
+        tag = _VALUE_TAG.get(vtypes.get(g, "Text"), "TextValue")
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        out.append(f'<VariableValue><VariableRef targetGUID="{g}"/>'
+                   f"<{tag}>{_esc(text, _TEXT)}</{tag}></VariableValue>")
+
+
+def _sets(out: list[str], sets: list[RefiSet], *, codebook: bool) -> None:
     if not sets:
         return
-    box = SubElement(parent, "Sets")
+    out.append("<Sets>")
     for st in sets:
-        el = _attrs(SubElement(box, "Set"), guid=st.guid, name=st.name)
-        _desc(el, st.description)
-        for g in st.codes:
-            SubElement(el, "MemberCode", **({"guid": g} if codebook else {"targetGUID": g}))
+        out.append(f"<Set{_a(guid=st.guid, name=st.name)}>")
+        _desc(out, st.description)
+        attr = "guid" if codebook else "targetGUID"
+        out.extend(f'<MemberCode {attr}="{g}"/>' for g in st.codes)
         if not codebook:
-            for g in st.sources:
-                SubElement(el, "MemberSource", targetGUID=g)
-            for g in st.notes:
-                SubElement(el, "MemberNote", targetGUID=g)
+            _refs(out, "MemberSource", st.sources)
+            _refs(out, "MemberNote", st.notes)
+        out.append("</Set>")
+    out.append("</Sets>")
+
+
+def _source(out: list[str], s, vtypes: dict[str, str]) -> None:
+    out.append(f"<TextSource{_a(guid=s.guid, name=s.name, plainTextPath=f'internal://{s.guid}.txt', creatingUser=s.creating_user, creationDateTime=_dt(s.created), modifiedDateTime=_dt(s.modified))}>")
+    _desc(out, s.description)
+    for sel in s.selections:  # the hot loop: one f-string per element, optional parts inline
+        user = f' creatingUser="{sel.creating_user}"' if sel.creating_user else ""
+        made = f' creationDateTime="{_dt(sel.created)}"' if sel.created else ""
+        changed = f' modifiedDateTime="{_dt(sel.modified)}"' if sel.modified else ""
+        name = f' name="{_esc(sel.name)}"' if sel.name else ""
+        out.append(f'<PlainTextSelection guid="{sel.guid}"{name} startPosition="{sel.start}" '
+                   f'endPosition="{sel.end}"{user}{made}{changed}>')
+        _desc(out, sel.description)
+        for c in sel.codings:
+            user = f' creatingUser="{c.creating_user}"' if c.creating_user else ""
+            made = f' creationDateTime="{_dt(c.created)}"' if c.created else ""
+            out.append(f'<Coding guid="{c.guid}"{user}{made}>'
+                       f'<CodeRef targetGUID="{c.code_guid}"/>')
+            if c.note_refs:
+                _refs(out, "NoteRef", c.note_refs)
+            out.append("</Coding>")
+        if sel.note_refs:
+            _refs(out, "NoteRef", sel.note_refs)
+        out.append("</PlainTextSelection>")
+    _refs(out, "NoteRef", s.note_refs)
+    _values(out, s.values, vtypes)
+    out.append("</TextSource>")
 
 
 def project_xml(p: Project) -> bytes:
-    """The ``project.qde`` document for ``p`` (sources referenced as internal files)."""
-    root = _attrs(Element("Project"), xmlns=PROJECT_NS, name=p.name or "themeqa project",
-                  origin=p.origin, creatingUserGUID=p.creating_user,
-                  creationDateTime=_dt(p.created), modifiedDateTime=_dt(p.modified))
+    """The ``project.qde`` document for ``p`` (sources referenced as internal files).
+
+    Built as text rather than through ElementTree: a study of 20,000 codings is 60,000
+    elements, and string building is several times faster while escaping the same way.
+    """
+    out = ['<?xml version="1.0" encoding="utf-8"?>\n',
+           f'<Project xmlns="{PROJECT_NS}"'
+           + _a(name=p.name or "themeqa project", origin=p.origin,
+                creatingUserGUID=p.creating_user, creationDateTime=_dt(p.created),
+                modifiedDateTime=_dt(p.modified)) + ">"]
     if p.users:
-        users = SubElement(root, "Users")
-        for u in p.users:
-            _attrs(SubElement(users, "User"), guid=u.guid, name=u.name, id=u.id)
+        out.append("<Users>")
+        out.extend(f"<User{_a(guid=u.guid, name=u.name, id=u.id)}/>" for u in p.users)
+        out.append("</Users>")
     if p.codes:
-        codes = SubElement(SubElement(root, "CodeBook"), "Codes")
+        out.append("<CodeBook><Codes>")
         for c in p.codes:
-            _code(codes, c, with_notes=True)
+            _code(out, c, with_notes=True)
+        out.append("</Codes></CodeBook>")
     vtypes = {v.guid: v.type for v in p.variables}
     if p.variables:
-        box = SubElement(root, "Variables")
+        out.append("<Variables>")
         for v in p.variables:
-            el = _attrs(SubElement(box, "Variable"), guid=v.guid, name=v.name,
-                        typeOfVariable=v.type)
-            _desc(el, v.description)
+            out.append(f"<Variable{_a(guid=v.guid, name=v.name, typeOfVariable=v.type)}>")
+            _desc(out, v.description)
+            out.append("</Variable>")
+        out.append("</Variables>")
     if p.cases:
-        box = SubElement(root, "Cases")
+        out.append("<Cases>")
         for case in p.cases:
-            el = _attrs(SubElement(box, "Case"), guid=case.guid, name=case.name)
-            _desc(el, case.description)
-            for g in case.code_refs:
-                SubElement(el, "CodeRef", targetGUID=g)
-            for g, value in case.values.items():
-                if value is not None and value != "":
-                    _value(el, g, vtypes.get(g, "Text"), value)
-            for g in case.source_refs:
-                SubElement(el, "SourceRef", targetGUID=g)
+            out.append(f"<Case{_a(guid=case.guid, name=case.name)}>")
+            _desc(out, case.description)
+            _refs(out, "CodeRef", case.code_refs)
+            _values(out, case.values, vtypes)
+            _refs(out, "SourceRef", case.source_refs)
+            out.append("</Case>")
+        out.append("</Cases>")
     if p.sources:
-        box = SubElement(root, "Sources")
+        out.append("<Sources>")
         for s in p.sources:
-            el = _attrs(SubElement(box, "TextSource"), guid=s.guid, name=s.name,
-                        plainTextPath=f"internal://{s.guid}.txt", creatingUser=s.creating_user,
-                        creationDateTime=_dt(s.created), modifiedDateTime=_dt(s.modified))
-            _desc(el, s.description)
-            for sel in s.selections:
-                se = _attrs(SubElement(el, "PlainTextSelection"), guid=sel.guid, name=sel.name,
-                            startPosition=sel.start, endPosition=sel.end,
-                            creatingUser=sel.creating_user, creationDateTime=_dt(sel.created),
-                            modifiedDateTime=_dt(sel.modified))
-                _desc(se, sel.description)
-                for c in sel.codings:
-                    ce = _attrs(SubElement(se, "Coding"), guid=c.guid,
-                                creatingUser=c.creating_user, creationDateTime=_dt(c.created))
-                    SubElement(ce, "CodeRef", targetGUID=c.code_guid)
-                    for n in c.note_refs:
-                        SubElement(ce, "NoteRef", targetGUID=n)
-                for n in sel.note_refs:
-                    SubElement(se, "NoteRef", targetGUID=n)
-            for n in s.note_refs:
-                SubElement(el, "NoteRef", targetGUID=n)
-            for g, value in s.values.items():
-                if value is not None and value != "":
-                    _value(el, g, vtypes.get(g, "Text"), value)
+            _source(out, s, vtypes)
+        out.append("</Sources>")
     if p.notes:
-        box = SubElement(root, "Notes")
+        out.append("<Notes>")
         for n in p.notes:
-            el = _attrs(SubElement(box, "Note"), guid=n.guid, name=n.name,
-                        creatingUser=n.creating_user, creationDateTime=_dt(n.created),
-                        modifiedDateTime=_dt(n.modified))
-            SubElement(el, "PlainTextContent").text = _clean(n.text)
-    _sets(root, p.sets, codebook=False)
-    _desc(root, p.description)
-    for g in p.note_refs:
-        SubElement(root, "NoteRef", targetGUID=g)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(root, encoding="unicode").encode()
+            out.append(f"<Note{_a(guid=n.guid, name=n.name, creatingUser=n.creating_user, creationDateTime=_dt(n.created), modifiedDateTime=_dt(n.modified))}>"
+                       f"<PlainTextContent>{_esc(n.text, _TEXT)}</PlainTextContent></Note>")
+        out.append("</Notes>")
+    _sets(out, p.sets, codebook=False)
+    _desc(out, p.description)
+    _refs(out, "NoteRef", p.note_refs)
+    out.append("</Project>")
+    return "".join(out).encode("utf-8")
 
 
 def codebook_xml(cb: CodebookFile) -> bytes:
-    root = _attrs(Element("CodeBook"), xmlns=CODEBOOK_NS, origin=cb.origin)
-    codes = SubElement(root, "Codes")
+    out = ['<?xml version="1.0" encoding="utf-8"?>\n',
+           f'<CodeBook xmlns="{CODEBOOK_NS}"{_a(origin=cb.origin)}><Codes>']
     for c in cb.codes:
-        _code(codes, c, with_notes=False)
-    _sets(root, cb.sets, codebook=True)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(root, encoding="unicode").encode()
+        _code(out, c, with_notes=False)
+    out.append("</Codes>")
+    _sets(out, cb.sets, codebook=True)
+    out.append("</CodeBook>")
+    return "".join(out).encode("utf-8")
 
 
 def _atomic(path: Path, write) -> Path:
@@ -186,12 +215,17 @@ def _atomic(path: Path, write) -> Path:
 
 
 def write_qdpx(p: Project, path: Path | str) -> Path:
-    """Write ``p`` as a .qdpx (``project.qde`` + ``sources/<guid>.txt`` [+ themeqa.json])."""
+    """Write ``p`` as a .qdpx (``project.qde`` + ``sources/<guid>.txt`` [+ themeqa.json]).
+
+    Entries are deflated at level 1 (``COMPRESSLEVEL``): several times faster than the default
+    level 6 on transcripts for an archive about a fifth larger.
+    """
     if not p.codes and any(c for s in p.sources for sel in s.selections for c in sel.codings):
         raise ValueError("codings refer to codes but the project has no codebook")
 
     def write(tmp: str) -> None:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED,
+                             compresslevel=COMPRESSLEVEL) as zf:
             zf.writestr("project.qde", project_xml(p))
             for s in p.sources:
                 zf.writestr(f"sources/{s.guid}.txt", s.text.encode("utf-8"))

@@ -9,9 +9,12 @@ run in workers; the UI thread only builds widgets.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, Static, TextArea, Tree
 
@@ -51,13 +54,16 @@ class CodingScreen(Screen):
     def __init__(self, document_name: str) -> None:
         super().__init__()
         self.document_name = document_name
-        self.state: DocumentState | None = None
+        self._document = None  # DocumentText, once read
+        self.state: DocumentState | None = None  # once the codings are read too
         self.recent: list[int] = []
         self.speaker: str | None = None
         self.last_search = ""
         self.blind = False
         self.stamp: tuple | None = None
         self.version = 0  # bumps after every repaint from new codings (tests and bench wait on it)
+        self._provisional = 0  # ids below 0: codings shown before their write has run
+        self._real_ids: dict[int, int] = {}
         self._panel_key: tuple | None = None
 
     # -- layout and loading ------------------------------------------------------------------
@@ -90,37 +96,46 @@ class CodingScreen(Screen):
         return self.query_one("#codes", CodeTree)
 
     @property
+    def text_shown(self) -> bool:
+        return bool(self.query("#doc-text"))
+
+    @property
     def loaded(self) -> bool:
         return self.state is not None
 
     @work(thread=True, exclusive=True, group="open")
     def open_document(self) -> None:
+        """Show the text as soon as it is read, then the codings and the codebook."""
         svc = self.services
         try:
             doc = svc.document(self.document_name)
+            self.app.call_from_thread(self._show_text, doc)
             codings = list(svc.codings(self.document_name))
             nodes = svc.codebook()
             blind, stamp = svc.is_blind(), svc.codebook_stamp()
         except ThemeqaError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self._opened, doc, codings, nodes, blind, stamp)
+        self.app.call_from_thread(self._opened, codings, nodes, blind, stamp)
 
-    async def _opened(self, doc, codings, nodes, blind, stamp) -> None:
-        self.state = DocumentState(doc, codings)
-        self.blind, self.stamp = blind, stamp
+    async def _show_text(self, doc) -> None:
+        self._document = doc
         holder = self.query_one("#doc-holder", Container)
         await holder.remove_children()
         area = CodingText(doc.text, id="doc-text")
         await holder.mount(area)
-        self.code_tree.load(nodes)
         n_part = sum(1 for t in doc.turns if t.role == "participant")
         self.query_one("#doc-title", Static).update(
             f"{doc.name} · {doc.kind} · {len(doc.turns)} turns ({n_part} participant) · "
             f"{len(doc.text.split())} words · coder {self.app.coder}"
         )
-        self.repaint()
         area.focus()
+
+    def _opened(self, codings, nodes, blind, stamp) -> None:
+        self.state = DocumentState(self._document, codings)
+        self.blind, self.stamp = blind, stamp
+        self.code_tree.load(nodes)
+        self.repaint()
 
     def repaint(self) -> None:
         if self.state is None:
@@ -202,12 +217,52 @@ class CodingScreen(Screen):
 
     # -- calling the gateway -----------------------------------------------------------------
 
+    class WriteDone(Message):
+        """A queued write finished (posted from the writer thread; handled on the UI's)."""
+
+        def __init__(self, callback, value) -> None:
+            super().__init__()
+            self.callback, self.value = callback, value
+
     def _call(self, fn, *args, **kwargs):
+        """A quick read on the UI thread; a user error becomes a notification."""
         try:
             return fn(*args, **kwargs)
         except ThemeqaError as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return _FAILED
+
+    def _write(self, fn, *, done=None, failed=None) -> None:
+        """Queue a write on the app's writer thread; ``done(result)`` / ``failed()`` run here."""
+
+        def job() -> None:
+            try:
+                value = fn()
+            except ThemeqaError as exc:
+                self.post_message(self.WriteDone(self._write_failed, (str(exc), failed)))
+                return
+            except Exception as exc:  # a bug: say so, keep the queue alive
+                self.post_message(self.WriteDone(self._write_failed,
+                                                 (f"{type(exc).__name__}: {exc}", failed)))
+                return
+            if done is not None:
+                self.post_message(self.WriteDone(done, value))
+
+        self.app.writer.submit(job)
+
+    def _write_failed(self, value) -> None:
+        message, failed = value
+        self.notify(message, severity="error", timeout=6)
+        if failed is not None:
+            failed()
+        self.reload()
+
+    def on_coding_screen_write_done(self, event: WriteDone) -> None:
+        event.callback(event.value)
+
+    def _real_id(self, coding_id: int) -> int:
+        """The stored id of a coding (an optimistic one gets it when its write ran)."""
+        return self._real_ids.get(coding_id, coding_id)
 
     def _ref(self, code_id: int) -> str:
         n = self.code_tree.codes[code_id]
@@ -216,6 +271,7 @@ class CodingScreen(Screen):
     # -- applying codes ----------------------------------------------------------------------
 
     def apply_code(self, code_id: int) -> None:
+        """Show the coding at once, commit it on the writer thread (issue 4: no save step)."""
         if self.state is None or code_id not in self.code_tree.codes:
             return
         start, end = self.doc_view.selected_span
@@ -224,17 +280,49 @@ class CodingScreen(Screen):
                         severity="warning")
             return
         n = self.code_tree.codes[code_id]
-        new_id = self._call(self.services.add_coding, self.document_name, start, end,
-                            self._ref(code_id))
-        if new_id is _FAILED:
-            return
-        self.state.codings.append(CodingRow(new_id, start, end, n.id, n.label, n.name,
-                                            n.codebook, n.colour, self.app.coder))
+        self._provisional -= 1
+        temp = self._provisional
+        row = CodingRow(temp, start, end, n.id, n.label, n.name, n.codebook, n.colour,
+                        self.app.coder)
+        self.state.codings.append(row)
         self.state.sort()
         self.recent = [code_id, *[c for c in self.recent if c != code_id]][:_RECENT]
-        self.code_tree.set_counts({cid: c.codings + (cid == code_id)
-                              for cid, c in self.code_tree.codes.items()})
+        self._bump_count(code_id, +1)
         self.repaint()
+        add, ref, doc = self.services.add_coding, self._ref(code_id), self.document_name
+
+        def write() -> int:
+            new_id = add(doc, start, end, ref)
+            self._real_ids[temp] = new_id
+            return new_id
+
+        def confirmed(new_id: int) -> None:
+            self._swap(temp, lambda c: replace(c, id=new_id))
+
+        def undo_local() -> None:
+            self._swap(temp, lambda c: None)
+
+        self._write(write, done=confirmed, failed=undo_local)
+
+    def _swap(self, coding_id: int, change) -> None:
+        """Replace (or drop, when ``change`` returns None) a coding in the local copy."""
+        if self.state is None:
+            return
+        out = []
+        for c in self.state.codings:
+            if c.id == coding_id:
+                c = change(c)
+            if c is not None:
+                out.append(c)
+        self.state.codings = out
+        self.state.sort()
+        self.update_panel(force=True)
+
+    def _bump_count(self, code_id: int, step: int) -> None:
+        node = self.code_tree.codes.get(code_id)
+        if node is not None:
+            self.code_tree.set_counts({code_id: node.codings + step} | {
+                cid: n.codings for cid, n in self.code_tree.codes.items() if cid != code_id})
 
     def on_code_tree_apply_requested(self, event: CodeTree.ApplyRequested) -> None:
         self.apply_code(event.code_id)
@@ -302,14 +390,13 @@ class CodingScreen(Screen):
 
     def action_remove_coding(self) -> None:
         def remove(c) -> None:
-            if self._call(self.services.delete_coding, c.id) is _FAILED:
-                return
-            self.state.codings = [x for x in self.state.codings if x.id != c.id]
-            self.state.sort()
-            counts = {cid: n.codings - (cid == c.code_id) for cid, n in self.code_tree.codes.items()}
-            self.code_tree.set_counts(counts)
+            self._swap(c.id, lambda _: None)
+            self._bump_count(c.code_id, -1)
             self.repaint()
-            self.notify(f"removed {c.code_label} {c.code_name} ({c.start}–{c.end})")
+            delete = self.services.delete_coding
+            self._write(lambda: delete(self._real_id(c.id)),
+                        done=lambda _: self.notify(
+                            f"removed {c.code_label} {c.code_name} ({c.start}–{c.end})"))
 
         self._with_target("Remove which coding?", remove)
 
@@ -319,7 +406,7 @@ class CodingScreen(Screen):
                 PickerScreen(f"Re-assign {c.code_label} {c.code_name} to…",
                              code_candidates(self.code_tree.codes.values())),
                 lambda cid: cid is not None and self._after(
-                    self.services.reassign_coding, c.id, self._ref(cid)),
+                    self.services.reassign_coding, self._real_id(c.id), self._ref(cid)),
             )
 
         self._with_target("Re-assign which coding?", pick_code)
@@ -330,11 +417,13 @@ class CodingScreen(Screen):
             self.notify("select the new extent first, then press e", severity="warning")
             return
         self._with_target("Resize which coding to the selection?",
-                          lambda c: self._after(self.services.resize_coding, c.id, start, end))
+                          lambda c: self._after(self.services.resize_coding,
+                                                self._real_id(c.id), start, end))
 
     def action_toggle_quote(self) -> None:
         self._with_target("Flag which coding as a quote?",
-                          lambda c: self._after(self.services.set_quote, c.id, not c.quote))
+                          lambda c: self._after(self.services.set_quote, self._real_id(c.id),
+                                                not c.quote))
 
     def action_edit_memo(self) -> None:
         def ask(c) -> None:
@@ -342,27 +431,24 @@ class CodingScreen(Screen):
                 PromptScreen(f"Memo on {c.code_label} {c.code_name} ({c.start}–{c.end}); "
                              "empty deletes it", c.memo or ""),
                 lambda text: text is not None and self._after(
-                    self.services.set_coding_memo, c.id, text),
+                    self.services.set_coding_memo, self._real_id(c.id), text),
             )
 
         self._with_target("Memo on which coding?", ask)
 
-    def _after(self, fn, *args) -> None:
-        """Run a change whose effect we do not predict locally, then re-read."""
-        if self._call(fn, *args) is not _FAILED:
-            self.reload()
+    def _after(self, fn, *args, **kwargs) -> None:
+        """Queue a change whose effect we do not predict locally, then re-read."""
+        self._write(lambda: fn(*args, **kwargs), done=lambda _: self.reload())
 
     def action_undo(self) -> None:
-        done = self._call(self.services.undo)
-        if done is not _FAILED:
-            self.notify(f"undone: {done}" if done else "nothing to undo")
-            self.reload()
+        self._write(self.services.undo, done=lambda done: self._undone("undone", done))
 
     def action_redo(self) -> None:
-        done = self._call(self.services.redo)
-        if done is not _FAILED:
-            self.notify(f"redone: {done}" if done else "nothing to redo")
-            self.reload()
+        self._write(self.services.redo, done=lambda done: self._undone("redone", done))
+
+    def _undone(self, verb: str, done: str | None) -> None:
+        self.notify(f"{verb}: {done}" if done else f"nothing to {verb[:-2]}")
+        self.reload()
 
     def action_reload(self) -> None:
         self.reload()
@@ -592,10 +678,12 @@ class CodingScreen(Screen):
                                           code_candidates(others)), confirm)
 
     def _merge(self, source_id: int, target_id: int) -> None:
-        moved = self._call(self.services.merge_codes, source_id, target_id)
-        if moved is not _FAILED:
+        def merged(moved: int) -> None:
             self.notify(f"merged; {moved} coding(s) moved")
             self.reload()
+
+        merge = self.services.merge_codes
+        self._write(lambda: merge(source_id, target_id), done=merged)
 
     def action_delete_code(self) -> None:
         code = self._current_code()
@@ -607,10 +695,12 @@ class CodingScreen(Screen):
 
         def delete(yes: bool) -> None:
             if yes:
-                gone = self._call(self.services.delete_code, code.id)
-                if gone is not _FAILED:
+                def deleted(gone: int) -> None:
                     self.notify(f"deleted {code.label} {code.name} and {gone} coding(s)")
                     self.reload()
+
+                delete = self.services.delete_code
+                self._write(lambda: delete(code.id), done=deleted)
 
         self.app.push_screen(
             ConfirmScreen(f"Delete {code.label} {code.name} and its sub-codes? "
@@ -620,6 +710,10 @@ class CodingScreen(Screen):
 
     def action_toggle_blind(self) -> None:
         on = not self.blind
-        if self._call(self.services.set_blind, on) is not _FAILED:
+        set_blind = self.services.set_blind
+
+        def switched(_) -> None:
             self.notify(f"blind mode {'on' if on else 'off'}")
             self.reload()
+
+        self._write(lambda: set_blind(on), done=switched)

@@ -6,6 +6,16 @@ move repaints a line or two, never the whole document. The per-row style map is 
 when the codings change, then the line cache is dropped with ``notify_style_update``.
 ``tests/tui/test_coding_text.py`` fails loudly if a Textual upgrade stops calling the hook.
 
+Two non-public adjustments keep a 50,000-word transcript fast (textual is pinned to 8.2.x in
+pyproject for them, and the same test module checks both against stock Textual):
+
+* ``render_line`` keys its line cache on the *document row* the visual line belongs to.
+  Stock TextArea, when soft-wrapping, puts the whole selection into every line's cache key,
+  so each cursor move re-renders every visible line; here only rows touched by the old or
+  new selection are re-rendered, the output being identical.
+* ``WrappedDocument.height`` is a sum over every line of the document and is evaluated for
+  each rendered line; our wrapped document answers it in O(1) from the visual-line index.
+
 Colours: each coding's Okabe–Ito code colour is blended into the theme background (so the
 tint reads on dark and light themes) with black or white text for contrast; overlaps add an
 underline (two codings) or underline and bold (three or more), a cue that does not depend on
@@ -17,6 +27,8 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
+from textual.document._wrapped_document import WrappedDocument
+from textual.strip import Strip
 from textual.widgets import TextArea
 
 from themeqa.tui.spans import OffsetMap, layout_rows, segments
@@ -48,14 +60,53 @@ def coding_styles(colour: str | None, background: str, dark: bool) -> tuple[Styl
     )
 
 
+class _FastWrapped(WrappedDocument):
+    """A WrappedDocument whose height is the length of its visual-line index (O(1))."""
+
+    @property
+    def height(self) -> int:
+        return len(self._offset_to_line_info)
+
+
 class CodingText(TextArea):
     """Read-only document view with coded spans, speaker labels and exact offsets."""
 
     def __init__(self, text: str, *, id: str | None = None) -> None:
         super().__init__(text, read_only=True, soft_wrap=True, show_line_numbers=False,
                          highlight_cursor_line=False, id=id)
+        self.match_cursor_bracket = False  # brackets are timestamps here, not code
         self.offsets = OffsetMap(text)
         self._rows: dict[int, list[tuple[int, int, Style]]] = {}
+
+    @property
+    def wrapped_document(self) -> WrappedDocument:
+        return self.__dict__["_wrapped"]
+
+    @wrapped_document.setter
+    def wrapped_document(self, value: WrappedDocument) -> None:
+        if type(value) is WrappedDocument:
+            value.__class__ = _FastWrapped
+        self.__dict__["_wrapped"] = value
+
+    def render_line(self, y: int) -> Strip:
+        if not self.text and self.placeholder:
+            return super().render_line(y)
+        scroll_x, scroll_y = self.scroll_offset
+        absolute_y = scroll_y + y
+        info = self.wrapped_document._offset_to_line_info
+        row = info[absolute_y][0] if 0 <= absolute_y < len(info) else None
+        selection = self.selection
+        key = (
+            "row-keyed", self.size, scroll_x, absolute_y, row,
+            (selection, self.has_focus, self._cursor_visible)
+            if row is not None and selection.contains_line(row) else None,
+            self.theme, self.soft_wrap, self.show_line_numbers, self.read_only,
+            self.show_cursor, self.suggestion,
+        )
+        cached = self._line_cache.get(key)
+        if cached is None:
+            cached = self._line_cache[key] = self._render_line(y)
+        return cached
 
     # -- the highlight hook ------------------------------------------------------------------
 

@@ -95,6 +95,11 @@ class DocumentsScreen(Screen):
 
         self.app.push_screen(TalliesScreen())
 
+    def action_open_quant(self) -> None:
+        from themeqa.tui.components.quant_screen import QuantScreen
+
+        self.app.push_screen(QuantScreen())
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.open_document(event.row_key.value)
 

@@ -49,6 +49,11 @@ class TalliesScreen(Screen):
     def on_mount(self) -> None:
         self.load()
 
+    def on_screen_resume(self) -> None:
+        """Count again when coming back (e.g. after reconciling): the numbers must be current."""
+        if self.loads:
+            self.load()
+
     @work(thread=True, exclusive=True, group="tallies")
     def load(self) -> None:
         try:

@@ -1,0 +1,173 @@
+"""Every reader and parser, fed hostile files: a one-line error of its own kind, or success.
+
+Why: a study's files come from transcription services, spreadsheets and other tools; a
+truncated download or a file saved in the wrong encoding must give the user one line that
+says what is wrong, never a traceback (an unexpected exception type here is a crash of the
+CLI). Each parser gets random bytes and damaged versions of a valid file of its format
+(``fuzz_inputs.broken``); the numbers of examples are in ``N``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+
+from tests.hostile import fuzz_inputs as fx
+from tests.hostile.fuzz_inputs import broken, fuzz
+
+N = 150  # examples per parser and seed format (derandomized: the same files every run)
+_counter = itertools.count()
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    p = tmp_path / f"{next(_counter)}" / name
+    p.parent.mkdir()
+    p.write_bytes(data)
+    return p
+
+
+def _one_line(exc: BaseException) -> None:
+    msg = str(exc)
+    assert msg.strip(), f"{type(exc).__name__} with an empty message"
+    assert "\n" not in msg.strip(), f"a multi-line message: {msg!r}"
+    assert "Traceback" not in msg
+
+
+TRANSCRIPT_SEEDS = [
+    ("t.txt", fx.TRANSCRIPT), ("t.md", fx.TRANSCRIPT), ("t.vtt", fx.VTT), ("t.srt", fx.SRT),
+    ("t.docx", fx.DOCX), ("w.csv", fx.WRITTEN_CSV), ("w.xlsx", fx.WRITTEN_XLSX),
+]
+
+
+@pytest.mark.parametrize("name,seed", TRANSCRIPT_SEEDS, ids=[n for n, _ in TRANSCRIPT_SEEDS])
+def test_read_source_on_hostile_files(tmp_path, name, seed):
+    from themeqa.ingest.model import IngestError
+    from themeqa.ingest.readers import read_source
+
+    @fuzz(N)
+    @given(data=broken(seed))
+    def check(data):
+        try:
+            src = read_source(_write(tmp_path, name, data), extra_labels=["Dana"])
+        except IngestError as exc:
+            _one_line(exc)
+        else:
+            for doc in src.documents:
+                assert isinstance(doc.text, str)
+
+    check()
+
+
+def test_codebook_yaml_on_hostile_files(tmp_path):
+    from themeqa.interop.codebook_yaml import CodebookFormatError, load_codebook_yaml
+
+    @fuzz(2 * N)
+    @given(data=broken(fx.CODEBOOK_YAML))
+    def check(data):
+        try:
+            load_codebook_yaml(_write(tmp_path, "cb.yaml", data), validate=True)
+        except CodebookFormatError as exc:
+            _one_line(exc)
+
+    check()
+
+
+@pytest.mark.parametrize("name,seed", [("p.csv", fx.PARTICIPANTS_CSV),
+                                       ("p.xlsx", fx.PARTICIPANTS_XLSX)], ids=["csv", "xlsx"])
+def test_participants_on_hostile_files(tmp_path, name, seed):
+    from themeqa.ingest.participants import ParticipantsError, read_participants
+
+    @fuzz(N)
+    @given(data=broken(seed))
+    def check(data):
+        try:
+            read_participants(_write(tmp_path, name, data))
+        except ParticipantsError as exc:
+            _one_line(exc)
+
+    check()
+
+
+def test_codings_csv_on_hostile_files(tmp_path):
+    from themeqa.interop.codings_csv import CodingsFormatError, read_codings_csv
+
+    @fuzz(2 * N)
+    @given(data=broken(fx.CODINGS_CSV))
+    def check(data):
+        try:
+            rows = read_codings_csv(_write(tmp_path, "c.csv", data))
+        except CodingsFormatError as exc:
+            _one_line(exc)
+        else:
+            assert all(0 <= r.start < r.end for r in rows)
+
+    check()
+
+
+@pytest.mark.parametrize("name,seed", [("rr.txt", fx.RR_TEXT), ("rr.csv", fx.RR_CSV),
+                                       ("rr.hrm", fx.RR_HRM)], ids=["txt", "csv", "hrm"])
+def test_rr_files_on_hostile_files(tmp_path, name, seed):
+    import numpy as np
+
+    from themeqa.ingest.rr import RRFormatError, read_rr
+
+    @fuzz(N)
+    @given(data=broken(seed))
+    def check(data):
+        try:
+            rec = read_rr(_write(tmp_path, name, data))
+        except RRFormatError as exc:
+            _one_line(exc)
+        else:
+            assert np.all(np.isfinite(rec.rr)) and np.all(rec.rr > 0)
+
+    check()
+
+
+def test_scale_keys_on_hostile_files(tmp_path):
+    from themeqa.ingest.scale_key import ScaleKeyFileError, load_scale_key
+
+    @fuzz(2 * N)
+    @given(data=broken(fx.SCALE_KEY))
+    def check(data):
+        try:
+            load_scale_key(_write(tmp_path, "key.yaml", data))
+        except ScaleKeyFileError as exc:
+            _one_line(exc)
+
+    check()
+
+
+@pytest.mark.parametrize("name,seed", [("m.csv", fx.MEASURES_CSV), ("m.xlsx", fx.MEASURES_XLSX),
+                                       ("m.sav", b"$FL2@(#) SPSS DATA FILE" + b"\x00" * 200)],
+                         ids=["csv", "xlsx", "sav"])
+def test_measures_on_hostile_files(tmp_path, name, seed):
+    from themeqa.ingest.measures import MeasuresError, read_measures
+
+    @fuzz(N)
+    @given(data=broken(seed))
+    def check(data):
+        try:
+            read_measures(_write(tmp_path, name, data))
+        except MeasuresError as exc:
+            _one_line(exc)
+
+    check()
+
+
+def test_yaml_readers_use_the_safe_loader(tmp_path):
+    """A Python-object tag must be refused, not executed, by both YAML readers."""
+    from themeqa.ingest.scale_key import ScaleKeyFileError, load_scale_key
+    from themeqa.interop.codebook_yaml import CodebookFormatError, load_codebook_yaml
+
+    marker = tmp_path / "pwned"
+    evil = (f"codebook: !!python/object/apply:os.system ['touch {marker}']\n"
+            "themes: []\n").encode()
+    with pytest.raises(CodebookFormatError):
+        load_codebook_yaml(_write(tmp_path, "cb.yaml", evil))
+    with pytest.raises(ScaleKeyFileError):
+        load_scale_key(_write(tmp_path, "k.yaml", evil.replace(b"codebook", b"name")))
+    assert not marker.exists()

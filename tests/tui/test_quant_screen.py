@@ -1,0 +1,86 @@
+"""Pilot and snapshot tests of the quant screen (Q on the documents screen)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from themeqa.services.analyses import joint_display
+from themeqa.services.project import open_project
+from themeqa.tui.app import ThemeqaApp
+from themeqa.tui.components.quant_screen import QuantScreen, strip_offsets
+from themeqa.tui.gateway import ServicesGateway
+
+
+def make_app(project_dir, coder: str = "amira") -> ThemeqaApp:
+    return ThemeqaApp(ServicesGateway(project_dir, None, coder), coder)
+
+
+async def _wait(pilot, predicate, what: str) -> None:
+    for _ in range(400):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"{what} never happened")
+
+
+async def _open_quant(pilot) -> QuantScreen:
+    table = pilot.app.screen.query_one("#documents", DataTable)
+    await _wait(pilot, lambda: table.row_count > 0, "documents loaded")
+    await pilot.press("Q")
+    screen = pilot.app.screen
+    assert isinstance(screen, QuantScreen)
+    await _wait(pilot, lambda: screen.loads >= 1, "joint display computed")
+    await pilot.pause()
+    return screen
+
+
+def test_strip_offsets():
+    assert strip_offsets(0) == [] and strip_offsets(1) == [0.0]
+    assert strip_offsets(3, 0.2) == pytest.approx([-0.1, 0.0, 0.1])
+
+
+@pytest.mark.asyncio
+async def test_quant_screen_table_plot_correction_and_export(demo_copy):
+    project = open_project(demo_copy)
+    try:
+        want = joint_display(project)
+    finally:
+        project.close()
+    app = make_app(demo_copy)
+    async with app.run_test(size=(170, 45)) as pilot:
+        screen = await _open_quant(pilot)
+        grid = screen.query_one("#quant-table", DataTable)
+        assert grid.row_count == len(want.themes)  # one measure (scs26_total) per theme
+        fear = next(t for t in want.themes if t.theme == "inhibitors:2")
+        i = next(k for k in range(grid.row_count)
+                 if grid.get_row_at(k)[0].strip().startswith("inhibitors:2 "))
+        row = grid.get_row_at(i)
+        assert (row[2], row[3]) == (str(fear.n_with), str(fear.n_without))
+        assert row[6] == f"t({fear.tests[0].result.df:.0f}) = {fear.tests[0].result.t:.2f}"
+        assert screen.plotted == ("inhibitors:1", "scs26_total")  # first row plotted
+        grid.move_cursor(row=i)
+        await pilot.pause()
+        assert screen.plotted == ("inhibitors:2", "scs26_total")
+        with_, without = screen.view.values[("inhibitors:2", "scs26_total")]
+        assert len(with_) == fear.n_with and len(without) == fear.n_without
+
+        await pilot.press("c")  # Holm -> Benjamini-Hochberg
+        await _wait(pilot, lambda: screen.loads >= 2, "recomputed")
+        assert screen.view.display.correction == "bh"
+
+        await pilot.press("x")
+        await _wait(pilot, lambda: screen.last_export is not None, "XLSX export")
+        assert screen.last_export == demo_copy / "reports" / "joint_display.xlsx"
+        assert screen.last_export.is_file()
+        await pilot.press("escape")
+        assert not isinstance(app.screen, QuantScreen)
+
+
+def test_quant_snapshot(snap_compare, demo_dir):
+    app = make_app(demo_dir)
+
+    async def open_(pilot) -> None:
+        await _open_quant(pilot)
+
+    assert snap_compare(app, terminal_size=(150, 40), run_before=open_)

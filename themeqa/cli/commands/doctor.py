@@ -1,0 +1,33 @@
+"""`themeqa doctor`: check the project for damage (exit 1 when anything is wrong)."""
+
+from __future__ import annotations
+
+import click
+
+from themeqa.cli.common import echo_json, get_project, json_option
+
+
+@click.command()
+@json_option
+@click.pass_context
+def doctor(ctx, as_json) -> None:
+    """Check the database: integrity, orphan rows, codings outside their document, documents
+    whose text no longer matches its sha256. Reads only; exit code 1 when problems are found.
+
+    \b
+    Example:
+      themeqa --project study doctor
+      themeqa doctor --json
+    """
+    from themeqa.services.doctor import run_doctor
+
+    report = run_doctor(get_project(ctx))
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        for p in report.problems:
+            click.echo(f"{p.check}: {p.message}")
+        click.echo(f"checked: {', '.join(report.checks)} — "
+                   + ("no problems" if report.ok else f"{len(report.problems)} problem(s)"))
+    if not report.ok:
+        ctx.exit(1)

@@ -1,0 +1,157 @@
+"""Themes x measures: the joint display as a table and a box/strip plot of the selected row.
+
+Why on screen: before writing the report the researcher looks at who is behind each effect
+size: with 20 participants a g of 0.8 may rest on one person, which a strip plot of the raw
+values shows at once. The numbers come from the same service as `themeqa quant analyse`
+(``services.analyses``) via the gateway; computing runs in a worker.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from themeqa.errors import ThemeqaError
+from themeqa.tui.actions import bindings_for
+
+__all__ = ["QuantScreen", "strip_offsets"]
+
+CORRECTIONS = ("holm", "bh")
+QUOTE_WIDTH = 48
+
+
+def strip_offsets(n: int, width: float = 0.24) -> list[float]:
+    """Deterministic horizontal jitter for a strip plot: ``n`` points spread evenly across
+    ``width`` (centred on 0), so repeated values stay visible and snapshots are stable."""
+    if n <= 1:
+        return [0.0] * n
+    return [-width / 2 + width * i / (n - 1) for i in range(n)]
+
+
+class QuantScreen(Screen):
+    BINDINGS = bindings_for("quant")
+    CSS_PATH = "quant.tcss"
+    name_for_help = "quant"
+
+    def __init__(self, correction: str = "holm") -> None:
+        super().__init__()
+        self.correction = correction
+        self.view = None  # services.analyses.JointView once loaded
+        self.loads = 0  # bumps after each load (tests wait on it)
+        self.last_export = None
+        self.plotted: tuple[str, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        from textual_plotext import PlotextPlot
+
+        yield Header()
+        yield Static("computing the joint display…", id="quant-title")
+        with Horizontal(id="quant-body"):
+            yield DataTable(id="quant-table", cursor_type="row", zebra_stripes=True)
+            yield PlotextPlot(id="quant-plot")
+        yield Static("", id="quant-notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="quant")
+    def load(self) -> None:
+        try:
+            view = self.app.services.quant_view(correction=self.correction)
+        except ThemeqaError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._show, view)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#quant-title", Static).update(message)
+        self.loads += 1
+
+    def _show(self, view) -> None:
+        self.view = view
+        jd, table = view.display, view.table
+        title = self.query_one("#quant-title", Static)
+        grid = self.query_one("#quant-table", DataTable)
+        grid.clear(columns=True)
+        if not jd.measures:
+            title.update("No measures yet: import and score them with `themeqa quant` "
+                         "(import, score, hrv)")
+            self.loads += 1
+            return
+        title.update(f"Joint display · n = {jd.n_participants} · correction: "
+                     f"{'Holm' if jd.correction == 'holm' else 'Benjamini-Hochberg'} · "
+                     "c: correction · d/x: export · s: SPSS dataset")
+        grid.add_columns(*table.columns)
+        for i, row in enumerate(table.rows):
+            cells = [table.cell_text(v) for v in row]
+            cells[0] = "  " * table.row_indent(i) + cells[0]
+            if len(cells[-1]) > QUOTE_WIDTH:
+                cells[-1] = cells[-1][: QUOTE_WIDTH - 1] + "…"
+            grid.add_row(*cells, key=f"{i}")
+        self.query_one("#quant-notes", Static).update(" ".join(table.notes[1:]))
+        if view.keys:
+            self._plot(0)
+        self.loads += 1
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.view is not None and event.row_key is not None and event.row_key.value:
+            self._plot(int(event.row_key.value))
+
+    def _plot(self, index: int) -> None:
+        from textual_plotext import PlotextPlot
+
+        theme, measure = self.view.keys[index]
+        with_, without = self.view.values[(theme, measure)]
+        plot = self.query_one("#quant-plot", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        groups = [(f"with (n={len(with_)})", with_), (f"without (n={len(without)})", without)]
+        present = [(label, vals) for label, vals in groups if vals]
+        if present:
+            labels = [label for label, _ in present]
+            plt.box(labels, [vals for _, vals in present], width=0.3, fill=False)
+            for pos, (_, vals) in enumerate(present, start=1):
+                xs = [pos + off for off in strip_offsets(len(vals))]
+                plt.scatter(xs, sorted(vals), marker="dot")
+            plt.xlim(0.4, len(present) + 0.6)
+            plt.xticks(list(range(1, len(present) + 1)), labels)
+        plt.title(f"{measure} by {theme}")
+        plot.refresh()
+        self.plotted = (theme, measure)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_cycle_correction(self) -> None:
+        self.correction = CORRECTIONS[(CORRECTIONS.index(self.correction) + 1)
+                                      % len(CORRECTIONS)]
+        self.query_one("#quant-title", Static).update(f"recomputing ({self.correction})…")
+        self.load()
+
+    def action_export(self, fmt: str) -> None:
+        self._export("joint_display", fmt)
+
+    def action_export_dataset(self) -> None:
+        self._export("dataset", "sav")
+
+    @work(thread=True, exclusive=True, group="quant-export")
+    def _export(self, kind: str, fmt: str) -> None:
+        services = self.app.services
+        try:
+            target = services.report_path(kind, fmt)
+            if kind == "dataset":
+                path = services.export_dataset(target)
+            else:
+                path = services.export_joint_display(target, correction=self.correction)
+        except ThemeqaError as exc:
+            self.app.call_from_thread(self.app.notify, str(exc), severity="error")
+            return
+        self.last_export = path
+        self.app.call_from_thread(self.app.notify, f"written to {path}")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
