@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= .demo-project
 
-.PHONY: demo test venv dev lint bench clean
+.PHONY: demo test venv dev lint bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ lint: dev
 SIZE ?= small study archive
 bench: dev
 	$(BIN)/python bench/run.py --size $(SIZE)
+
+## Regenerate the guide's screenshots (docs/guide/img/) and its key card from the demo study.
+docs: venv
+	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python scripts/keycard.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache build dist *.egg-info

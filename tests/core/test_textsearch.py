@@ -111,3 +111,14 @@ def test_table_round_trips_through_arrays_into_another_vocabulary():
     back = TokenTable.from_arrays(t.to_arrays(), other)
     assert [other.words[i] for i in back.lemma] == [t.vocab.words[i] for i in t.lemma]
     assert back.start.tolist() == t.start.tolist()
+
+
+def test_split_filters_takes_known_keys_only():
+    from themeqa.core.textsearch import split_filters
+
+    assert split_filters("relax condition:I in:inhibitors::2 kind:written") == (
+        "relax", {"condition": "I", "in": "inhibitors::2", "kind": "written"}
+    )
+    assert split_filters(r"time:\d+ mode:regex") == (r"time:\d+", {"mode": "regex"})
+    assert split_filters('"fear of" speaker:P03') == ('"fear of"', {"speaker": "P03"})
+    assert split_filters("calm only:participants") == ("calm", {"only": "participants"})

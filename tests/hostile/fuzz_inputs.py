@@ -27,18 +27,18 @@ def fuzz(max_examples: int) -> settings:
     return settings(FUZZ, max_examples=max_examples)
 
 TRANSCRIPT = (
-    "Session S1\n\nFacilitator: How did the exercise feel?\n"
-    "P01: It felt warm. I could see my gran's kitchen.\n"
-    "Dana: Sorry, that was me again. It was calm.\nP02: I found it hard.\n"
-).encode()
+    b"Session S1\n\nFacilitator: How did the exercise feel?\n"
+    b"P01: It felt warm. I could see my gran's kitchen.\n"
+    b"Dana: Sorry, that was me again. It was calm.\nP02: I found it hard.\n"
+)
 VTT = (
-    "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Facilitator>How did it feel?\n\n"
-    "00:00:05.000 --> 00:00:09.500\n<v P01>It felt warm, like my gran's kitchen.\n"
-).encode()
+    b"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Facilitator>How did it feel?\n\n"
+    b"00:00:05.000 --> 00:00:09.500\n<v P01>It felt warm, like my gran's kitchen.\n"
+)
 SRT = (
-    "1\n00:00:01,000 --> 00:00:04,000\nFacilitator: How did it feel?\n\n"
-    "2\n00:00:05,000 --> 00:00:09,500\nP01: It felt warm.\n"
-).encode()
+    b"1\n00:00:01,000 --> 00:00:04,000\nFacilitator: How did it feel?\n\n"
+    b"2\n00:00:05,000 --> 00:00:09,500\nP01: It felt warm.\n"
+)
 WRITTEN_CSV = b"participant,q1,q2\nP01,It was lovely.,Nothing.\nP02,\"Hard, a bit\",\n"
 PARTICIPANTS_CSV = (
     b"id,condition,session,timepoints,age,gender,speaker_labels,occupation\n"

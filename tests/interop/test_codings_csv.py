@@ -137,12 +137,16 @@ def test_write_columns_and_memo_only_when_needed():
     )
 
 
-def test_formula_like_cells_are_not_altered():
+def test_formula_like_cells_are_defused_and_round_trip():
+    """Spreadsheets must not run them (OWASP CSV injection), and reading gives them back."""
     rows = [CodingRow("=HYPERLINK(1)", 0, 1, "+2a", "@bob", "coder", False, "-risky")]
     out = io.StringIO()
     write_codings_csv(rows, out)
-    assert "=HYPERLINK(1),0,1,+2a,@bob,coder,0,-risky" in out.getvalue()
+    assert "'=HYPERLINK(1),0,1,'+2a,'@bob,coder,0,'-risky" in out.getvalue()
     assert read_text(out.getvalue()) == rows
+    # An apostrophe the writer did not add (not before a trigger) is kept as written.
+    assert read_text("document,start,end,code,coder,layer,quote\n'd.txt,0,1,2a,o'neil,coder,0\n"
+                     )[0].document == "'d.txt"
 
 
 def test_round_trip_through_path_and_binary_stream(tmp_path):

@@ -22,7 +22,7 @@ def _table2() -> ReportTable:
         rows=[
             ["1 Weak imagery", 3, "1 (50.0)", "2 (66.7)"],
             ["1a Blurry", 2, "0 (0.0)", "2 (66.7)"],
-            ["=HYPERLINK(\"x\")", None, "-", "+1"],
+            ['=HYPERLINK("x")', None, "-", "+1"],
         ],
         notes=["Counts are participants.", "Layer: consensus."],
         indent=[0, 1, 0],
@@ -114,7 +114,7 @@ def test_xlsx_one_sheet_per_table_escaped(tmp_path):
     assert sheet["A1"].value == "Table 2. Participants reporting each theme"
     assert [c.value for c in sheet[2]] == ["Theme", "Total n", "M n (%)", "I n (%)"]
     assert [c.value for c in sheet[3]] == ["1 Weak imagery", 3, "1 (50.0)", "2 (66.7)"]
-    assert [c.value for c in sheet[5]] == ["'=HYPERLINK(\"x\")", None, "'-", "'+1"]
+    assert [c.value for c in sheet[5]] == ['\'=HYPERLINK("x")', None, "'-", "'+1"]
     assert sheet["A4"].alignment.indent == 2
     assert sheet["A7"].value == "Note. Counts are participants."
     assert book["text"]["A3"].value == "'=evil text"
@@ -127,7 +127,7 @@ def test_csv_single_and_several_tables(tmp_path):
         rows = list(csv.reader(fh))
     assert rows[0] == ["Theme", "Total n", "M n (%)", "I n (%)"]
     assert rows[1] == ["1 Weak imagery", "3", "1 (50.0)", "2 (66.7)"]
-    assert rows[3] == ["'=HYPERLINK(\"x\")", "", "'-", "'+1"]
+    assert rows[3] == ['\'=HYPERLINK("x")', "", "'-", "'+1"]
 
     other = ReportTable("table 1/x", "T", ["a"], [["@me"]])
     folder = write_tables([_table2(), other], tmp_path / "many.csv")

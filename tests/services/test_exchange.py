@@ -322,3 +322,27 @@ def test_qdc_round_trip_and_label_clash(project, demo_dir, tmp_path):
         import_codebook_qdc(project, clash, key="other")
     with project.reading() as s:
         assert s.exec(select(Codebook.key)).all() == ["inhibitors"]
+
+
+def test_label_collisions_with_other_codebooks_are_one_warning(project, demo_dir, tmp_path):
+    demo = open_project(demo_dir)
+    try:
+        export_codebook_qdc(demo, tmp_path / "inh.qdc", "inhibitors")
+    finally:
+        demo.close()
+    import_codebook_qdc(project, tmp_path / "inh.qdc", key="a")
+    result = import_codebook_qdc(project, tmp_path / "inh.qdc", key="b")
+    assert result.warnings == ("15 labels are also used in other codebooks (1, 2, 2a, 2b, 2c, "
+                               "2d, 3, 3a, …); qualify references, e.g. b::1",)
+
+
+def test_damaged_side_file_is_bad_input(tmp_path):
+    import json
+
+    xml = project_xml(origin="themeqa 0.1", selections=selection(0, 5, name="hello"))
+    f = write_qdpx(tmp_path / "s.qdpx", xml, {f"{S1}.txt": b"hello world"})
+    with zipfile.ZipFile(f, "a") as zf:
+        zf.writestr("themeqa.json", json.dumps({"codes": {C1: "not a dict"}}))
+    with pytest.raises(InputError, match=r"themeqa\.json does not fit"):
+        import_project(f, tmp_path / "p")
+    assert not (tmp_path / "p").exists()

@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "backup": "themeqa.cli.commands.backup:backup",
     "restore": "themeqa.cli.commands.backup:restore",
     "doctor": "themeqa.cli.commands.doctor:doctor",
+    "methods": "themeqa.cli.commands.methods:methods",
 }
 
 

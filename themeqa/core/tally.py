@@ -34,7 +34,7 @@ Presence rules:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -70,24 +70,47 @@ TOTAL = "total"
 # layers
 
 
-def select_layer(codings: pd.DataFrame, layer: str = "auto") -> tuple[pd.DataFrame, str]:
+def select_layer(
+    codings: pd.DataFrame,
+    layer: str = "auto",
+    *,
+    reconciled_documents: Collection[Hashable] | None = None,
+) -> tuple[pd.DataFrame, str]:
     """The codings of one layer and a description of it for table notes.
 
-    ``consensus``: the reconciled layer. ``union``: every coder's own layer together (a theme
-    is present when any coder saw it). ``coder:NAME``: one coder's own layer. ``auto``:
-    consensus when the project has any consensus coding (reconciled work supersedes the
-    coders'), otherwise the union. Raises ``ValueError`` for an unknown layer or coder.
+    ``union``: every coder's own layer together (a theme is present when any coder saw it).
+    ``coder:NAME``: one coder's own layer. ``consensus``: the reconciled codings on the
+    documents that were reconciled, and the coders' layers (union) on every other document --
+    a credibility check double-codes and reconciles a sample, so the consensus layer exists
+    only there, and counting it alone would silently drop every unsampled session.
+    ``reconciled_documents`` defaults to the documents that have a consensus coding.
+    ``auto``: consensus when the project has any consensus coding (reconciled work supersedes
+    the coders'), otherwise the union. Raises ``ValueError`` for an unknown layer or coder.
     """
     layer = (layer or "auto").strip()
-    has_consensus = bool((codings["layer"] == "consensus").any()) if len(codings) else False
+    is_consensus = (codings["layer"] == "consensus").to_numpy(dtype=bool)
     if layer == "auto":
-        layer = "consensus" if has_consensus else "union"
+        layer = "consensus" if is_consensus.any() else "union"
+    own = codings[~is_consensus & (codings["layer"] == "coder").to_numpy(dtype=bool)]
+    coders = sorted(pd.unique(own["coder"]).tolist())
+    union_label = "union of coders" + (f" ({', '.join(coders)})" if coders else "")
     if layer == "consensus":
-        return codings[codings["layer"] == "consensus"], "consensus"
-    own = codings[codings["layer"] == "coder"]
+        if reconciled_documents is None:
+            reconciled = set(codings.loc[is_consensus, "document"].tolist())
+        else:
+            reconciled = set(reconciled_documents)
+        on_reconciled = codings["document"].isin(reconciled).to_numpy(dtype=bool)
+        keep = (is_consensus & on_reconciled) | (
+            ~on_reconciled & (codings["layer"] == "coder").to_numpy(dtype=bool)
+        )
+        n = len(reconciled)
+        elsewhere = sorted(pd.unique(codings.loc[keep & ~is_consensus, "coder"]).tolist())
+        label = f"consensus on the {n} reconciled document{'s' if n != 1 else ''}" + (
+            f", union of coders ({', '.join(elsewhere)}) elsewhere" if elsewhere else ""
+        )
+        return codings[keep], label
     if layer == "union":
-        coders = sorted(pd.unique(own["coder"]).tolist())
-        return own, "union of coders" + (f" ({', '.join(coders)})" if coders else "")
+        return own, union_label
     if layer.startswith("coder:"):
         name = layer.split(":", 1)[1].strip()
         if name not in set(codings["coder"]):
@@ -408,19 +431,22 @@ def tally(
     rollup: bool = True,
     timepoint_order: Sequence[str] | None = None,
     hits: pd.DataFrame | None = None,
+    reconciled_documents: Collection[Hashable] | None = None,
 ) -> TallyResult:
     """Count participants per theme (module docstring rules), overall and per ``by`` cell.
 
     ``by`` is a subset of :data:`GROUPINGS` (condition and session are the participant's;
     timepoint is the document's). Conditions keep their order of first appearance among
     participants sorted by id, so no arm label is hard-coded. Themes nobody reported are kept
-    with 0. ``hits`` may be passed when already computed for the same layer.
+    with 0. ``hits`` may be passed when already computed for the same layer (then ``codings``
+    must be that layer's selection: selecting a layer twice returns it unchanged).
+    ``reconciled_documents``: see :func:`select_layer`.
     """
     by = tuple(by)
     bad = [b for b in by if b not in GROUPINGS]
     if bad or len(set(by)) != len(by):
         raise ValueError(f"cannot break down by {bad or list(by)}: use {', '.join(GROUPINGS)}")
-    chosen, layer_label = select_layer(codings, layer)
+    chosen, layer_label = select_layer(codings, layer, reconciled_documents=reconciled_documents)
     chosen = chosen.reset_index(drop=True)
     if hits is None:
         hits = attribute_codings(chosen, turns, documents)

@@ -34,7 +34,12 @@ __all__ = [
     "matching_ids",
     "parse_query",
     "regex_spans",
+    "split_filters",
 ]
+
+#: ``key:value`` words a search box understands (the TUI's one-line filter syntax)
+FILTER_KEYS = ("condition", "timepoint", "session", "speaker", "kind", "in", "notin", "coder",
+               "mode", "only")
 
 #: English derivational suffixes conflated with their base when ``derived`` is on.
 DERIVATIONAL_SUFFIXES = frozenset({
@@ -46,6 +51,24 @@ DERIVATIONAL_SUFFIXES = frozenset({
 
 class QueryError(ValueError):
     """A query that cannot be searched (empty, unbalanced quotes, a bad regular expression)."""
+
+
+def split_filters(text: str) -> tuple[str, dict[str, str]]:
+    """Take ``key:value`` filters (``FILTER_KEYS``) out of a one-line search.
+
+    ``relax condition:I in:inhibitors::2`` gives ``("relax", {"condition": "I", "in":
+    "inhibitors::2"})``. Only the listed keys count, so a code reference or a regex with a
+    colon elsewhere stays in the query; the first colon splits key from value.
+    """
+    filters: dict[str, str] = {}
+    kept = []
+    for word in text.split(" "):
+        key, sep, value = word.partition(":")
+        if sep and key.lower() in FILTER_KEYS and value:
+            filters[key.lower()] = value
+        else:
+            kept.append(word)
+    return " ".join(kept).strip(), filters
 
 
 def parse_query(query: str) -> list[tuple[str, ...]]:

@@ -180,5 +180,6 @@ def load_scale_key(path: str | Path) -> ScaleKey:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join(problem.split())  # ReaderError spans two lines; keep one
         raise ScaleKeyFileError(str(p), None, f"invalid YAML{where}: {problem}") from None
     return scale_key_from_mapping(data, source=str(p), default_name=p.stem)

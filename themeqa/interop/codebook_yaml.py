@@ -198,7 +198,9 @@ def load_codebook_yaml(
         problem = ": ".join(str(part) for part in (exc.context, exc.problem) if part)
         raise CodebookFormatError(display, where, f"invalid YAML: {problem}") from exc
     except yaml.YAMLError as exc:
-        raise CodebookFormatError(display, "", f"invalid YAML: {exc}") from exc
+        # e.g. ReaderError (a NUL or control character) spans two lines: keep one
+        raise CodebookFormatError(display, "", f"invalid YAML: {' '.join(str(exc).split())}"
+                                  ) from exc
 
     codebook = _codebook_from(document, display)
     if validate:

@@ -13,11 +13,11 @@ Reading checks every row before returning anything and raises one
 row 1). ``document``, ``code`` and ``coder`` are trimmed; a memo is kept as written, and an
 empty memo reads as no memo.
 
-**Formula injection.** Cells beginning with ``=``, ``+``, ``-`` or ``@`` are written exactly
-as they are: this is an exchange format that must round-trip (a memo may well start with
-``-``), so it is not "defused" with a leading apostrophe. A spreadsheet program may evaluate
-such cells when the file is opened; the report writers (``themeqa.reports``), whose output is
-meant to be opened in spreadsheets, escape them instead.
+**Formula injection.** Text cells (document, code, coder, memo) beginning with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return are written with a leading apostrophe (OWASP "CSV
+Injection"; the same rule as ``themeqa.reports.escape``), because this file is routinely
+opened in a spreadsheet. The reader removes exactly that apostrophe again, so the format
+still round-trips (a memo may well start with ``-``). Numeric cells are never touched.
 """
 
 from __future__ import annotations
@@ -185,9 +185,9 @@ def read_codings_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> li
             return cells[position] if position is not None and position < len(cells) else ""
 
         row_problems: list[str] = []
-        document = cell("document").strip()
-        code = cell("code").strip()
-        coder = cell("coder").strip()
+        document = _restore(cell("document").strip())
+        code = _restore(cell("code").strip())
+        coder = _restore(cell("coder").strip())
         for column, value in (("document", document), ("code", code), ("coder", coder)):
             if not value:
                 row_problems.append(f"{column} is empty")
@@ -209,7 +209,7 @@ def read_codings_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> li
             problems.extend((number, message) for message in row_problems)
             continue
         assert start is not None and end is not None and quote is not None
-        memo = cell(MEMO_COLUMN)
+        memo = _restore(cell(MEMO_COLUMN))
         rows.append(
             CodingRow(
                 document=document,
@@ -232,6 +232,19 @@ def read_codings_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> li
 # writing
 
 
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(value: str) -> str:
+    """A leading apostrophe before a formula trigger (see the module notes)."""
+    return "'" + value if value.startswith(_FORMULA_TRIGGERS) else value
+
+
+def _restore(value: str) -> str:
+    """Undo :func:`_defuse`: drop the apostrophe only where the writer put one."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_TRIGGERS) else value
+
+
 def _csv_line(values: Sequence[str]) -> str:
     """One CSV record ending in ``\\n``. A field is quoted when it holds a comma, a quote or
     any line break (``csv.writer`` with a ``\\n`` terminator would leave a lone ``\\r``
@@ -251,9 +264,9 @@ def write_codings_csv(
     """Write codings as CSV (UTF-8, no BOM, ``\\n`` line ends, minimal quoting).
 
     Columns ``document,start,end,code,coder,layer,quote`` (``quote`` as ``1``/``0``), plus
-    ``memo`` when any row has one. Values are written unaltered, including cells starting
-    with ``= + - @`` (see the module notes on formula injection), so
-    ``read_codings_csv`` gives the same rows back.
+    ``memo`` when any row has one. Text cells starting with ``= + - @`` get a leading
+    apostrophe against formula injection (see the module notes), which
+    ``read_codings_csv`` removes, so it gives the same rows back.
     """
     materialised = list(rows)
     with_memo = any(row.memo for row in materialised)
@@ -261,16 +274,16 @@ def write_codings_csv(
     lines = [_csv_line(header)]
     for row in materialised:
         values = [
-            row.document,
+            _defuse(row.document),
             str(row.start),
             str(row.end),
-            row.code,
-            row.coder,
+            _defuse(row.code),
+            _defuse(row.coder),
             row.layer,
             "1" if row.quote else "0",
         ]
         if with_memo:
-            values.append(row.memo or "")
+            values.append(_defuse(row.memo or ""))
         lines.append(_csv_line(values))
     text = "".join(lines)
 

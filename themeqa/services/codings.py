@@ -483,4 +483,7 @@ def export_codings(
         for n, i in enumerate(infos)
     ]
     write_codings_csv(rows, Path(out))
+    from themeqa.services.export_log import log_export
+
+    log_export(project, "codings", out, coder=coder, layer=layer, count=len(rows))
     return len(rows)

@@ -96,8 +96,11 @@ class _Guids:
 
 def _snippet(text: str) -> str:
     """A selection's name: its text, shortened like ATLAS.ti does (lets importers verify it)."""
-    t = " ".join(text.split())
-    return t if len(t) <= _NAME_CHARS else t[:_NAME_CHARS].rstrip() + "…"
+    head = text[: _NAME_CHARS * 2]
+    t = " ".join(head.split())
+    if len(t) <= _NAME_CHARS and len(head) == len(text):
+        return t
+    return t[:_NAME_CHARS].rstrip() + "…"
 
 
 def _code_tree(s, guid, refi) -> tuple[list, dict, dict]:
@@ -209,37 +212,41 @@ def build_refi_project(project: ProjectHandle):
         if cid is not None:
             c.note_refs = notes_by.get(("code", cid), [])
 
-    by_doc: dict[int, list] = defaultdict(list)
-    for c in codings:
-        by_doc[c.document_id].append(c)
+    # the hot part (one pass per coding): plain tuples, GUIDs formatted from a cached prefix
+    by_doc: dict[int, list[tuple]] = defaultdict(list)
+    for row in codings:
+        by_doc[row[1]].append(tuple(row))
+    coding_pre, span_pre = guid("coding", 0)[:24], guid("span", 0)[:24]
+    writer_of = {cid: guid("consensus", cid) for cid in user}
     side_docs, side_codings = {}, {}
     sources = []
+    pid_of = {p.id: p.pid for p in parts}
     for d in docs:
         g = guid("document", d.id)
         side_docs[g] = {"kind": d.kind, "format": d.format, "language": d.language,
                         "session": sessions[d.session_id].label if d.session_id else None,
                         "timepoint": timepoints[d.timepoint_id].label if d.timepoint_id else None,
-                        "participant": next((p.pid for p in parts if p.id == d.participant_id),
-                                            None),
-                        "question": d.question}
-        spans: dict[tuple[int, int], list] = defaultdict(list)
-        for c in by_doc.get(d.id, []):
-            spans[(c.start, c.end)].append(c)
+                        "participant": pid_of.get(d.participant_id), "question": d.question}
+        spans: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+        for row in by_doc.get(d.id, ()):
+            spans[(row[5], row[6])].append(row)
         sels = []
+        text = d.text
         for (a, b), group in spans.items():
             first = group[0]
-            sel = refi.Selection(
-                guid=guid("span", first.id), start=a, end=b, name=_snippet(d.text[a:b]),
-                creating_user=_user_of(first, user, guid), created=first.created_at,
-                modified=max(c.updated_at for c in group),
-            )
-            for c in group:
-                cg = guid("coding", c.id)
-                sel.codings.append(refi.Coding(cg, code_guid[c.code_id], _user_of(c, user, guid),
-                                               c.created_at, notes_by.get(("coding", c.id), [])))
-                if c.quote:  # the layer is in the user; only quotes need the side file
+            codes_out = []
+            for cid, _, code_id, coder_id, layer, _, _, quote, created, _ in group:
+                cg = f"{coding_pre}{cid:012x}"
+                who = writer_of[coder_id] if layer == "consensus" else user[coder_id]
+                codes_out.append(refi.Coding(cg, code_guid[code_id], who, created,
+                                             notes_by.get(("coding", cid), [])))
+                if quote:  # the layer is in the user; only quotes need the side file
                     side_codings[cg] = {"quote": True}
-            sels.append(sel)
+            sels.append(refi.Selection(
+                guid=f"{span_pre}{first[0]:012x}", start=a, end=b, name=_snippet(text[a:b]),
+                creating_user=codes_out[0].creating_user, created=first[8],
+                modified=max(row[9] for row in group), codings=codes_out,
+            ))
         sources.append(refi.Source(g, d.name, d.text, created=d.imported_at, selections=sels,
                                    note_refs=notes_by.get(("document", d.id), [])))
 
@@ -283,10 +290,6 @@ def build_refi_project(project: ProjectHandle):
         users=users, codes=codes, variables=variables, cases=cases, sources=sources,
         notes=notes, sets=sets, note_refs=notes_by.get(("project", None), []), extras=extras,
     )
-
-
-def _user_of(c, user: dict, guid) -> str:
-    return guid("consensus", c.coder_id) if c.layer == "consensus" else user[c.coder_id]
 
 
 def export_project(project: ProjectHandle, out: Path | str) -> ExportReport:
@@ -373,8 +376,14 @@ def import_codebook_qdc(
         if s.exec(select(Codebook).where(Codebook.key == key)).first() is not None:
             raise InputError(f"{path.name}: a codebook with key {key!r} already exists "
                              "(choose another with --key)")
-        warnings = list(notices) + [p.message for p in validate_many([*load_core_codebooks(s), cb])
-                                    if p.kind == "label-collision"]
+        shared = [p.labels[0] for p in validate_many([*load_core_codebooks(s), cb])
+                  if p.kind == "label-collision" and p.labels]
+        warnings = list(notices)
+        if shared:
+            warnings.append(
+                f"{len(shared)} labels are also used in other codebooks "
+                f"({', '.join(shared[:8])}{', …' if len(shared) > 8 else ''}); qualify "
+                f"references, e.g. {key}::{shared[0]}")
         row, n = insert_codebook(s, cb)
         record(s, project.actor, "import", "codebook", row.id,
                after={"key": key, "codes": n, "file": path.name, "format": "qdc"}, batch=batch)

@@ -580,11 +580,18 @@ def import_project(
     report = ProjectImport(directory=str(directory) if directory else None, origin=p.origin,
                            notices=list(p.notices))
     plan = _Plan()
-    _plan_codebooks(p, plan, report, _slug(p.name if p.name else path.stem))
-    users = _plan_coders(p, plan)
-    _plan_participants(p, plan)
-    _plan_documents(p, plan, users, report, on_mismatch)
-    _plan_memos(p, plan, users)
+    try:
+        _plan_codebooks(p, plan, report, _slug(p.name if p.name else path.stem))
+        users = _plan_coders(p, plan)
+        _plan_participants(p, plan)
+        _plan_documents(p, plan, users, report, on_mismatch)
+        _plan_memos(p, plan, users)
+    except (KeyError, TypeError, AttributeError) as exc:
+        if not p.extras:
+            raise
+        # only themeqa's side file is trusted for structure; a damaged one is bad input
+        raise InputError(f"{path.name}: themeqa.json does not fit the project ({exc!r}); "
+                         "nothing was imported") from exc
     used = {c["coder"] for c in plan.codings} | {m["author"] for m in plan.memos if m["author"]}
     plan.coders = {k: v for k, v in plan.coders.items() if k in used}
 

@@ -39,15 +39,19 @@ __all__ = [
     "IdMatch",
     "MeasureImport",
     "VariableInfo",
+    "check_variable_name",
     "compute_hrv",
+    "file_participant_id",
     "import_measures",
     "list_variables",
     "match_ids",
     "measure_frame",
     "natural_key",
     "participant_frame",
+    "participant_ids",
     "preview_measures",
     "score_measures",
+    "write_variable",
 ]
 
 #: rapidfuzz ratio (0-100) from which a non-identical id is proposed as a near-miss.
@@ -152,7 +156,7 @@ def natural_key(pid: str) -> tuple:
                  for part in re.split(r"(\d+)", pid) if part)
 
 
-def _participants(s: Session) -> dict[str, int]:
+def participant_ids(s: Session) -> dict[str, int]:
     return {pid: row_id for pid, row_id in s.exec(select(Participant.pid, Participant.id)).all()}
 
 
@@ -169,7 +173,7 @@ def _read(path: Path | str, id_column: str | None):
 
 def _plan(project: ProjectHandle, table) -> MeasureImport:
     with project.reading() as s:
-        pids = sorted(_participants(s))
+        pids = sorted(participant_ids(s))
     if not pids:
         raise InputError("the project has no participants yet: import the participants file "
                          "first (themeqa participants import FILE)")
@@ -191,7 +195,7 @@ def preview_measures(project: ProjectHandle, path: Path | str, *,
     return _plan(project, _read(path, id_column))
 
 
-def _check_name(name: str, prefix: str) -> str:
+def check_variable_name(name: str, prefix: str) -> str:
     full = f"{prefix}{name}"
     if not _VAR_NAME.match(full) or len(full) > 64:
         raise InputError(
@@ -201,7 +205,7 @@ def _check_name(name: str, prefix: str) -> str:
     return full
 
 
-def _write_variable(
+def write_variable(
     s: Session, *, name: str, label: str, kind: str, source: str, timepoint_id: int | None,
     value_labels: dict[str, Any], missing_values: list[Any], values: dict[int, Any],
     replace: bool, actor: str, batch: str,
@@ -272,17 +276,17 @@ def import_measures(
     if not plan.exact and not plan.proposals:
         raise InputError(f"{plan.file}: no id matches a participant (ids such as "
                          f"{', '.join(plan.unmatched[:3])}); nothing was imported")
-    names = {c.name: _check_name(c.name, prefix) for c in table.columns}
+    names = {c.name: check_variable_name(c.name, prefix) for c in table.columns}
     link = {g: g for g in plan.exact} | {m.given: m.pid for m in plan.proposals}
     batch = new_batch()
     written = 0
     with project.transaction() as s:
-        ids = _participants(s)
+        ids = participant_ids(s)
         tp = get_or_create_timepoint(s, timepoint)
         for col in table.columns:
             series = table.data[col.name]
             values = {ids[link[g]]: series.loc[g] for g in link}
-            written += _write_variable(
+            written += write_variable(
                 s, name=names[col.name], label=col.label, kind=col.kind,
                 source=f"file:{plan.file}", timepoint_id=tp.id if tp else None,
                 value_labels=col.value_labels, missing_values=col.missing_values,
@@ -432,11 +436,11 @@ def score_measures(
     batch = new_batch()
     out_names = []
     with project.transaction() as s:
-        ids = _participants(s)
+        ids = participant_ids(s)
         for col in scores.columns:
-            name = _check_name(col, pre)
+            name = check_variable_name(col, pre)
             out_names.append(name)
-            _write_variable(
+            write_variable(
                 s, name=name, label=f"{key.name} {col.replace('_', ' ')}", kind="numeric",
                 source=f"score:{key.name}", timepoint_id=None, value_labels={},
                 missing_values=[], values={ids[p]: v for p, v in scores[col].items()},
@@ -464,7 +468,7 @@ HRV_VARIABLES: dict[str, str] = {
 _FILE_ID = re.compile(r"^([A-Za-z]+[ _-]?\d+)")
 
 
-def _file_id(path: Path) -> str:
+def file_participant_id(path: Path) -> str:
     m = _FILE_ID.match(path.stem)
     return m.group(1) if m else path.stem
 
@@ -503,12 +507,12 @@ def compute_hrv(
         raise InputError("no RR files (.txt, .csv, .hrm) given")
     by_id: dict[str, Path] = {}
     for f in files:
-        fid = _file_id(f)
+        fid = file_participant_id(f)
         if fid in by_id:
             raise InputError(f"{f.name} and {by_id[fid].name} both belong to {fid}")
         by_id[fid] = f
     with project.reading() as s:
-        pids = sorted(_participants(s))
+        pids = sorted(participant_ids(s))
     exact, proposals, unmatched = match_ids(list(by_id), pids)
     if proposals and not accept_matches:
         shown = ", ".join(f"{by_id[m.given].name} -> {m.pid}" for m in proposals)
@@ -534,12 +538,12 @@ def compute_hrv(
         results[pid] = row
     batch = new_batch()
     with project.transaction() as s:
-        ids = _participants(s)
+        ids = participant_ids(s)
         names = []
         for var, label in HRV_VARIABLES.items():
-            name = _check_name(var, prefix)
+            name = check_variable_name(var, prefix)
             names.append(name)
-            _write_variable(
+            write_variable(
                 s, name=name, label=label, kind="numeric", source="hrv", timepoint_id=None,
                 value_labels={}, missing_values=[],
                 values={ids[pid]: row.get(var) for pid, row in results.items()},

@@ -21,13 +21,16 @@ from themeqa.errors import InputError, NotFoundError
 from themeqa.services.audit import record
 from themeqa.services.project import ProjectHandle
 from themeqa.store.models import (
+    CheckDocument,
     Code,
     Codebook,
     Coder,
     Coding,
+    CredibilityCheck,
     Document,
     Participant,
     ParticipantTimepoint,
+    Reconciliation,
     StudySession,
     Timepoint,
     Turn,
@@ -79,6 +82,8 @@ class StudyFrames:
     timepoint_order: list[str]
     codebooks: dict[str, str] = field(default_factory=dict)  # key -> title
     demographics: list[str] = field(default_factory=list)
+    #: documents whose reconciled (consensus) coding replaces the coders' (see select_layer)
+    reconciled: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -118,7 +123,8 @@ def _codes_frame(s, codebook: str | None) -> tuple[pd.DataFrame, dict[str, str]]
     for book in books:
         walk(book, None, 1)
     frame = pd.DataFrame(rows, columns=["code", "codebook", "label", "name", "parent", "depth"])
-    frame["parent"] = frame["parent"].astype(object).where(frame["parent"].notna(), None)
+    # ints and None (not float NaN), so parent ids compare and print as ids
+    frame["parent"] = pd.Series([r[4] for r in rows], index=frame.index, dtype=object)
     return frame, {b.key: b.title or b.key for b in books}
 
 
@@ -165,6 +171,18 @@ def load_frames(project: ProjectHandle, *, codebook: str | None = None) -> Study
                 Coding.quote,
             ).join(Coder, Coding.coder_id == Coder.id)
         ).all()
+        # reconciled: a consensus coding, a reconciliation decision, or a finished check
+        reconciled = set(
+            s.exec(select(Coding.document_id).where(Coding.layer == "consensus").distinct()).all()
+        )
+        reconciled |= set(s.exec(select(Reconciliation.document_id).distinct()).all())
+        reconciled |= set(
+            s.exec(
+                select(CheckDocument.document_id)
+                .join(CredibilityCheck, CheckDocument.check_id == CredibilityCheck.id)
+                .where(CredibilityCheck.status == "done")
+            ).all()
+        )
         turn_rows = s.exec(
             select(
                 Turn.document_id, Turn.start, Turn.content_start, Turn.end, Turn.participant_id
@@ -220,6 +238,7 @@ def load_frames(project: ProjectHandle, *, codebook: str | None = None) -> Study
         timepoint_order=tp_order,
         codebooks=titles,
         demographics=["age", "gender", *extra_keys],
+        reconciled=reconciled & keep,
     )
 
 
@@ -288,7 +307,7 @@ def tally_report(
     frames = frames or load_frames(project, codebook=codebook)
     by_t = _parse_by(by)
     try:
-        chosen, _ = select_layer(frames.codings, layer)
+        chosen, _ = select_layer(frames.codings, layer, reconciled_documents=frames.reconciled)
         chosen = chosen.reset_index(drop=True)
         hits = attribute_codings(chosen, frames.turns, frames.documents)
         # "condition,timepoint" shows the condition columns and then condition x timepoint
@@ -305,6 +324,7 @@ def tally_report(
                 rollup=rollup,
                 timepoint_order=frames.timepoint_order,
                 hits=hits,
+                reconciled_documents=frames.reconciled,
             )
             for b in breakdowns
         ]

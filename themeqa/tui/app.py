@@ -33,12 +33,24 @@ class ThemeqaApp(App):
         self.sub_title = f"{self.services.title()} · {self.coder}"
         self.push_screen(DocumentsScreen())
 
-    def open_document(self, name: str) -> None:
-        """Open the coding screen; it loads the document in a worker."""
+    def open_document(self, name: str, at: tuple[int, int] | None = None) -> None:
+        """Open the coding screen (selecting ``at``, e.g. a search hit); it loads the
+        document in a worker."""
         if isinstance(self.screen, CodingScreen):
-            self.switch_screen(CodingScreen(name))
+            self.switch_screen(CodingScreen(name, at))
         else:
-            self.push_screen(CodingScreen(name))
+            self.push_screen(CodingScreen(name, at))
+
+    def action_journal(self) -> None:
+        """Quick-add a reflexive-journal entry from any screen."""
+        from themeqa.tui.components.prompt import PromptScreen
+
+        def save(text: str | None) -> None:
+            if text and text.strip():
+                self.services.add_journal(text)
+                self.notify("journal entry added")
+
+        self.push_screen(PromptScreen("Reflexive journal: what are you noticing?"), save)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -232,6 +232,127 @@ class ServicesGateway:
 
         return Path(export_dataset(self.project, path, layer=layer)["file"])
 
+    # --- search, words, suggestions (issue 11) ---------------------------------------------
+
+    def search(self, text: str) -> list:
+        """Hits for a search line with ``key:value`` filters (``core.textsearch``)."""
+        from themeqa.core.textsearch import split_filters
+        from themeqa.errors import InputError
+        from themeqa.services.search import SearchFilters, search
+
+        query, f = split_filters(text)
+        if not query:
+            raise InputError("type some words to search for")
+        mode = f.pop("mode", "lemma")
+        filters = SearchFilters(
+            condition=f.get("condition"), timepoint=f.get("timepoint"),
+            session=f.get("session"), speaker=f.get("speaker"), kind=f.get("kind"),
+            inside_code=f.get("in"), outside_code=f.get("notin"), coder=f.get("coder"),
+            participants_only=f.get("only", "").lower().startswith("participant"),
+        )
+        return search(self.project, query, mode=mode, filters=filters)
+
+    def code_from_search(self, hits: list, code: str, *, scope: str, query: str) -> list[int]:
+        from themeqa.services.search import code_from_search
+
+        return code_from_search(self.project, hits, code, coder=self.coder, scope=scope,
+                                query=query)
+
+    def word_frequencies(self, *, by: str, code: str | None = None):
+        """(title, columns, rows, (chart labels, chart values)) of the top words per group."""
+        from themeqa.services.wordfreq import word_frequencies
+
+        counts = word_frequencies(self.project, by=by, code=code, top=15)
+        rows = [[c.group, c.word, c.count, round(c.per_1000, 2)] for c in counts]
+        first = [c for c in counts if c.group == (counts[0].group if counts else None)]
+        return (f"Most frequent words by {by}", [by, "word", "count", "per 1000"], rows,
+                ([c.word for c in first[:12]], [c.count for c in first[:12]]))
+
+    def distinctive_words(self, *, by: str, code: str | None = None):
+        """Keyness of the first two groups of ``by`` (e.g. M vs I)."""
+        from themeqa.errors import InputError
+        from themeqa.services.wordfreq import distinctive_words, group_counts
+
+        groups = [g for g in group_counts(self.project, by=by, code=code) if g != "?"]
+        if len(groups) < 2:
+            raise InputError(f"keyness needs two {by} groups; found {len(groups)}")
+        a, b = groups[:2]
+        frame = distinctive_words(self.project, a, b, by=by, code=code)
+        part = [*frame.head(10).itertuples(), *frame.tail(10).iloc[::-1].itertuples()]
+        rows = [[r.word, r.count_a, r.count_b, round(r.z, 2), round(r.g2, 2)] for r in part]
+        return (f"Distinctive words, {by} {a} vs {b}",
+                ["word", f"n {a}", f"n {b}", "log-odds z", "G2"], rows,
+                ([r[0] for r in rows], [r[3] for r in rows]))
+
+    def export_words(self, title: str, columns: list, rows: list, fmt: str) -> Path:
+        from themeqa.reports.table import ReportTable
+        from themeqa.reports.writers import write_tables
+
+        folder = Path(self.project.directory or ".") / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        slug = "".join(ch if ch.isalnum() else "_" for ch in title.lower()).strip("_")
+        return write_tables([ReportTable(key="words", title=title, columns=columns,
+                                         rows=rows)], folder / f"{slug}.{fmt}")
+
+    def suggest(self, document: str, start: int, end: int, k: int = 3) -> list:
+        from themeqa.services.suggest import suggest_codes
+
+        return suggest_codes(self.project, document, start, end, coder=self.coder, k=k)
+
+    # --- theme development (issue 12) ------------------------------------------------------
+
+    def thematic_map(self, min_participants: int = 3) -> list:
+        from themeqa.services.themes import thematic_map
+
+        return thematic_map(self.project, min_participants=min_participants)
+
+    def export_map(self, fmt: str) -> Path:
+        from themeqa.reports.thematic_map import write_map
+
+        folder = Path(self.project.directory or ".") / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        return write_map(self.thematic_map(), folder / f"thematic_map.{fmt}")
+
+    def review_extracts(self, code: str) -> list:
+        from themeqa.services.themes import review_extracts
+
+        return review_extracts(self.project, code)
+
+    def theme_memo(self, code: str) -> str:
+        from themeqa.services.themes import theme_memo
+
+        return theme_memo(self.project, code)
+
+    def set_theme_memo(self, code: str, text: str) -> None:
+        from themeqa.services.themes import set_theme_memo
+
+        set_theme_memo(self.project, code, text, actor=self.coder)
+
+    def save_version(self, name: str):
+        from themeqa.services.themes import save_version
+
+        return save_version(self.project, name, actor=self.coder)
+
+    def phase_names(self) -> tuple[str, ...]:
+        from themeqa.services.themes import PHASES
+
+        return PHASES
+
+    def current_phase(self):
+        from themeqa.services.themes import current_phase
+
+        return current_phase(self.project)
+
+    def set_phase(self, phase: str):
+        from themeqa.services.themes import set_phase
+
+        return set_phase(self.project, phase, actor=self.coder)
+
+    def add_journal(self, text: str) -> int:
+        from themeqa.services.themes import add_journal
+
+        return add_journal(self.project, text, actor=self.coder)
+
     def title(self) -> str:
         return self.project.info().name
 

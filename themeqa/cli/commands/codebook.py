@@ -70,19 +70,28 @@ def export(ctx, out, key, fmt) -> None:
 
         if out is None or out == "-":
             raise InputError("--format qdc needs an output file (OUT)")
-        n = export_codebook_qdc(get_project(ctx), out, key)
+        from themeqa.services.export_log import log_export
+
+        project = get_project(ctx)
+        n = export_codebook_qdc(project, out, key)
         click.echo(f"wrote {out} ({n} codes)")
+        log_export(project, "codebook", out, key=key, format="qdc", count=n)
         return
     from themeqa.interop.codebook_yaml import dump_codebook_yaml
     from themeqa.services.codebooks import export_codebook
+    from themeqa.services.export_log import log_export
 
-    text = dump_codebook_yaml(export_codebook(get_project(ctx), key))
+    project = get_project(ctx)
+    book = export_codebook(project, key)
+    text = dump_codebook_yaml(book)
     if out is None or out == "-":
         sys.stdout.write(text)
     else:
         with open(out, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         click.echo(f"wrote {out}")
+    log_export(project, "codebook", None if out in (None, "-") else out, key=book.key,
+               format="yaml")
 
 
 @codebook.command()

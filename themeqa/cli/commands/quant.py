@@ -145,6 +145,45 @@ def hrv(ctx, paths, accept_matches, no_correct, prefix, as_json) -> None:
 
 
 @quant.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--fs", type=float, required=True, help="Sampling rate of the ECG (Hz).")
+@click.option("--method", type=click.Choice(["neurokit", "pantompkins"]), default="neurokit",
+              show_default=True, help="R-peak detector (neurokit needs the physio extra).")
+@click.option("--events", type=click.Path(dir_okay=False), default=None,
+              help="CSV of participant,onset (s) for event-related HR.")
+@click.option("--baseline", nargs=2, type=float, default=(-5.0, 0.0), show_default=True,
+              help="Baseline window around each onset (s).")
+@click.option("--window", nargs=2, type=float, default=(0.0, 30.0), show_default=True,
+              help="Response window after each onset (s).")
+@click.option("--accept-matches", is_flag=True, help="Link near-miss file ids (P7 -> P07).")
+@json_option
+@click.pass_context
+def ecg(ctx, files, fs, method, events, baseline, window, accept_matches, as_json) -> None:
+    """Heart rate from raw ECG files, one per participant (P07_ecg.csv -> P07).
+
+    R-peaks by neurokit2 or Pan-Tompkins, refined to the local maximum; writes ecg_n_beats,
+    ecg_mean_hr, ecg_rmssd and, with --events, the baseline-corrected event-related HR
+    change and its area under the curve (ecg_er_change, ecg_er_auc).
+
+    \b
+    Example:
+      themeqa quant ecg P01_ecg.csv P02_ecg.csv --fs 500 --events onsets.csv
+    """
+    from themeqa.services.physio import compute_ecg
+
+    res = compute_ecg(get_project(ctx), list(files), fs=fs, method=method, events=events,
+                      baseline=tuple(baseline), window=tuple(window),
+                      accept_matches=accept_matches)
+    if as_json:
+        echo_json(res)
+        return
+    click.echo(f"ECG for {len(res['participants'])} participant(s): "
+               + ", ".join(f"{p} ({res['beats'][p]} beats)" for p in res["participants"]))
+    if res["unmatched"]:
+        click.echo(f"  unmatched files (skipped): {', '.join(res['unmatched'])}")
+
+
+@quant.command()
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--measures", default=None,
               help="Comma-separated variables (default: scale totals and HRV indices).")

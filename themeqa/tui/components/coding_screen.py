@@ -51,9 +51,10 @@ class CodingScreen(Screen):
     BINDINGS = bindings_for("coding")
     name_for_help = "coding"
 
-    def __init__(self, document_name: str) -> None:
+    def __init__(self, document_name: str, at: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.document_name = document_name
+        self.at = at  # a span to select on opening (a search hit, a reviewed extract)
         self._document = None  # DocumentText, once read
         self.state: DocumentState | None = None  # once the codings are read too
         self.recent: list[int] = []
@@ -124,6 +125,8 @@ class CodingScreen(Screen):
         await holder.remove_children()
         area = CodingText(doc.text, id="doc-text")
         await holder.mount(area)
+        if self.at is not None:
+            area.select_span(*self.at)
         n_part = sum(1 for t in doc.turns if t.role == "participant")
         self.query_one("#doc-title", Static).update(
             f"{doc.name} · {doc.kind} · {len(doc.turns)} turns ({n_part} participant) · "

@@ -100,6 +100,21 @@ class DocumentsScreen(Screen):
 
         self.app.push_screen(QuantScreen())
 
+    def action_open_search(self) -> None:
+        from themeqa.tui.components.search_screen import SearchScreen
+
+        self.app.push_screen(SearchScreen())
+
+    def action_open_words(self) -> None:
+        from themeqa.tui.components.words_screen import WordsScreen
+
+        self.app.push_screen(WordsScreen())
+
+    def action_open_map(self) -> None:
+        from themeqa.tui.components.map_screen import MapScreen
+
+        self.app.push_screen(MapScreen())
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.open_document(event.row_key.value)
 

@@ -167,9 +167,19 @@ def test_totals_rollup_and_layers(study):
     union = _run(study, layer="union", by=())
     assert _totals(union) == {"1": 5, "1a": 2, "1b": 5, "2": 0, "3": 2, "3a": 1}
     assert union.layer == "union of coders (amira, ben)"
+    # consensus: d1 was reconciled (it has a consensus coding), so d1 counts c11 only (2: P02)
+    # and the other documents count the coders' layers: 1a P03 (c4) P01 (c7); 1b P05 P03 (c6)
+    # P04 (c8); 3 P05 (c5)
     consensus = _run(study, layer="consensus", by=())
-    assert _totals(consensus) == {"1": 0, "1a": 0, "1b": 0, "2": 1, "3": 0, "3a": 0}
-    assert _run(study, by=()).layer == "consensus"  # auto prefers the reconciled layer
+    assert _totals(consensus) == {"1": 4, "1a": 2, "1b": 3, "2": 1, "3": 1, "3a": 0}
+    assert consensus.layer == (
+        "consensus on the 1 reconciled document, union of coders (amira) elsewhere"
+    )
+    assert _run(study, by=()).layer == consensus.layer  # auto prefers the reconciled layer
+    # a reconciled document may end with no consensus coding at all (every decision "neither"):
+    # d2 reconciled too leaves d1's c11 (2: P02), d3's c7 (1a: P01), d4's c8 (1b: P04)
+    strict = _run(study, layer="consensus", by=(), reconciled_documents=[1, 2])
+    assert _totals(strict) == {"1": 2, "1a": 1, "1b": 1, "2": 1, "3": 0, "3a": 0}
 
 
 def test_auto_is_union_without_consensus(study):
@@ -340,6 +350,7 @@ def test_empty_layer_counts_zero_with_denominators(study):
         codes,
         layer="consensus",
         by=("condition", "timepoint"),
+        reconciled_documents=[1, 2, 3, 4],  # all reconciled, no consensus coding kept
     )
     assert r.counts.shape == (6, 5) and not r.counts.any()
     assert r.denominators[("I", "follow-up")] == 1  # P04: denominators do not need codings

@@ -24,9 +24,24 @@ def demo(demo_dir):
     handle.close()
 
 
-def independent_count(db, codebook: str, label: str) -> dict[str, set[str]]:
-    """{condition: participants} with ``codebook:label`` (or a descendant), union of coders."""
+def independent_count(
+    db, codebook: str, label: str, *, consensus: bool = False
+) -> dict[str, set[str]]:
+    """{condition: participants} with ``codebook:label`` (or a descendant).
+
+    Union of coders; with ``consensus``, documents with a consensus coding or a reconciliation
+    decision count their consensus codings only.
+    """
     con = sqlite3.connect(db)
+    reconciled = set()
+    if consensus:
+        reconciled = {
+            d
+            for (d,) in con.execute(
+                "SELECT document_id FROM coding WHERE layer = 'consensus' "
+                "UNION SELECT document_id FROM reconciliation"
+            ).fetchall()
+        }
     code_rows = con.execute(
         "SELECT code.id, code.parent_id, code.label FROM code JOIN codebook "
         "ON code.codebook_id = codebook.id WHERE codebook.key = ?",
@@ -53,10 +68,12 @@ def independent_count(db, codebook: str, label: str) -> dict[str, set[str]]:
         "WHERE participant_id IS NOT NULL"
     ).fetchall()
     found: dict[str, set[str]] = {}
-    for doc, start, end, code in con.execute(
-        "SELECT document_id, start, \"end\", code_id FROM coding WHERE layer = 'coder'"
+    for doc, start, end, code, layer in con.execute(
+        'SELECT document_id, start, "end", code_id, layer FROM coding'
     ).fetchall():
         if code not in parent or not under(code):
+            continue
+        if layer != ("consensus" if doc in reconciled else "coder"):
             continue
         kind, writer = docs[doc]
         who = set()
@@ -224,3 +241,29 @@ def test_table1_demo_numbers(demo):
     assert rows["Age, M (SD)"][2] == "46.0 (12.9)"
     assert rows["Age, range"][2] == "29–68"
     assert rows["woman"][3] == "11 (55)"  # 11 of 20 participants
+
+
+def test_consensus_after_reconciling_a_check(demo_copy):
+    from themeqa.services.check_reconcile import adopt_agreements
+    from themeqa.services.check_sample import create_check
+
+    project = open_project(demo_copy, actor="lead")
+    try:
+        create_check(project, coder_b="ben", coder_a="amira", sessions=["S2", "S5"], name="c1")
+        assert adopt_agreements(project, "c1", decided_by="lead") > 0
+        report = tally_report(project, codebook="inhibitors", quotes=False)
+        r = report.result
+        # ben coded only S2 and S5, which are the reconciled sample
+        assert (
+            r.layer == "consensus on the 2 reconciled documents, union of coders (amira) elsewhere"
+        )
+        db = demo_copy / "themeqa.db"
+        for label in ("2", "3c", "6a"):
+            code = int(r.codes.loc[r.codes["label"] == label, "code"].iloc[0])
+            expected = independent_count(db, "inhibitors", label, consensus=True)
+            assert r.n(code) == len(set().union(*expected.values())), label
+            assert r.n(code, ("M",)) == len(expected.get("M", ())), label
+        union = tally_report(project, codebook="inhibitors", layer="union", quotes=False)
+        assert union.result.layer == "union of coders (amira, ben)"
+    finally:
+        project.close()
