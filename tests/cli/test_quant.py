@@ -36,13 +36,23 @@ def test_quant_commands(demo_copy, tmp_path, capsys):
     rng = np.random.default_rng(3)
     for pid in ("P01", "P02"):
         (rr / f"{pid}_rest.txt").write_text(
-            "\n".join(f"{v:.0f}" for v in 800 + rng.normal(0, 30, 200)), encoding="utf-8")
+            "\n".join(f"{v:.0f}" for v in 800 + rng.normal(0, 30, 200)), encoding="utf-8"
+        )
     code, out, _ = run(capsys, *p, "quant", "hrv", str(rr), "--json")
     assert code == 0 and json.loads(out)["participants"] == ["P01", "P02"]
 
     out_file = tmp_path / "joint.md"
-    code, out, _ = run(capsys, *p, "quant", "analyse", str(out_file),
-                       "--measures", "scs26_total,anxiety", "--correction", "bh")
+    code, out, _ = run(
+        capsys,
+        *p,
+        "quant",
+        "analyse",
+        str(out_file),
+        "--measures",
+        "scs26_total,anxiety",
+        "--correction",
+        "bh",
+    )
     assert code == 0 and "27 theme(s) x 2 measure(s)" in out
     text = out_file.read_text(encoding="utf-8")
     assert "Joint display" in text and "Benjamini-Hochberg" in text
@@ -54,6 +64,7 @@ def test_quant_commands(demo_copy, tmp_path, capsys):
     assert df.loc[df["pid"] == "P07", "anxiety"].item() == 12.0
     assert df["hrv_rmssd"].notna().sum() == 2
 
-    code, _, err = run(capsys, *p, "quant", "analyse", str(tmp_path / "x.md"),
-                       "--measures", "ghost")
+    code, _, err = run(
+        capsys, *p, "quant", "analyse", str(tmp_path / "x.md"), "--measures", "ghost"
+    )
     assert code == 2 and "ghost" in err

@@ -17,8 +17,9 @@ from themeqa.core.ecg import (
 FS = 250.0
 
 
-def pulse_train(beat_times_s: np.ndarray, duration_s: float, fs: float = FS,
-                noise: float = 0.02, seed: int = 0) -> np.ndarray:
+def pulse_train(
+    beat_times_s: np.ndarray, duration_s: float, fs: float = FS, noise: float = 0.02, seed: int = 0
+) -> np.ndarray:
     """A crude ECG: a narrow QRS-like Gaussian (sd 10 ms) at each beat, a broad T wave
     (sd 40 ms, 0.3 of the height, 250 ms later), slow baseline wander and white noise."""
     t = np.arange(int(duration_s * fs)) / fs

@@ -43,11 +43,27 @@ PICTURE = [30, 35, 45, 40, 50, 35, 55, 25, 30, 45, 40, 50]
 REAL = [40, 35, 50, 55, 65, 55, 50, 35, 30, 50, 60, 39]
 ANSCOMBE_X = [10, 8, 13, 9, 11, 14, 6, 4, 12, 7, 5]
 ANSCOMBE_Y1 = [8.04, 6.95, 7.58, 8.81, 8.33, 9.96, 7.24, 4.26, 10.84, 4.82, 5.68]
-BH_P = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240,
-        0.4262, 0.5719, 0.6528, 0.7590, 1.000]
+BH_P = [
+    0.0001,
+    0.0004,
+    0.0019,
+    0.0095,
+    0.0201,
+    0.0278,
+    0.0298,
+    0.0344,
+    0.0459,
+    0.3240,
+    0.4262,
+    0.5719,
+    0.6528,
+    0.7590,
+    1.000,
+]
 
 
 # --- t tests ---------------------------------------------------------------------------------
+
 
 def test_field_spider_example_matches_spss_output():
     r = compare_groups(PICTURE, REAL)
@@ -87,6 +103,7 @@ def test_missing_values_are_dropped_and_small_n_warns():
 
 # --- effect sizes ----------------------------------------------------------------------------
 
+
 def test_cohens_d_and_normal_ci_by_hand():
     # pooled SD = sqrt((11 * 9.2932^2 + 11 * 11.0289^2) / 22) = sqrt((86.364 + 121.636)/2)
     sp = math.sqrt((np.var(PICTURE, ddof=1) + np.var(REAL, ddof=1)) / 2)
@@ -102,8 +119,9 @@ def test_cohens_d_and_normal_ci_by_hand():
 
 def test_hedges_g_factor_and_interval():
     # J(22) exact = Gamma(11) / (sqrt(11) Gamma(10.5)); the approximation 1 - 3/(4*22 - 1)
-    assert hedges_correction(22) == pytest.approx(math.gamma(11) / (math.sqrt(11) *
-                                                                    math.gamma(10.5)))
+    assert hedges_correction(22) == pytest.approx(
+        math.gamma(11) / (math.sqrt(11) * math.gamma(10.5))
+    )
     assert hedges_correction(22) == pytest.approx(1 - 3 / 87, abs=2e-4)
     r = compare_groups(PICTURE, REAL)
     j = hedges_correction(22)
@@ -128,6 +146,7 @@ def test_noncentral_t_interval_solves_its_defining_equations():
 
 
 # --- contingency -----------------------------------------------------------------------------
+
 
 def test_field_cats_example_matches_spss_output():
     r = contingency([[28, 10], [48, 114]])
@@ -206,6 +225,7 @@ def test_crosstab_orders_presence_first():
 
 # --- correlations ----------------------------------------------------------------------------
 
+
 def test_anscombe_pearson_r_and_fisher_z_ci_by_hand():
     r = correlate(ANSCOMBE_X, ANSCOMBE_Y1)
     assert round(r.r, 3) == 0.816 and r.n == 11
@@ -236,6 +256,7 @@ def test_correlation_drops_incomplete_pairs():
 
 
 # --- multiple comparisons --------------------------------------------------------------------
+
 
 def test_benjamini_hochberg_published_example():
     adj = adjust_pvalues(BH_P, "bh")

@@ -16,8 +16,9 @@ FS = 500
 @pytest.fixture(scope="module", params=[55, 70, 95])
 def simulated(request):
     hr = request.param
-    ecg = nk.ecg_simulate(duration=120, sampling_rate=FS, heart_rate=hr, heart_rate_std=1,
-                          random_state=42)
+    ecg = nk.ecg_simulate(
+        duration=120, sampling_rate=FS, heart_rate=hr, heart_rate_std=1, random_state=42
+    )
     return hr, np.asarray(ecg)
 
 

@@ -25,11 +25,17 @@ def test_csv_with_auto_detected_id_and_types(tmp_path):
 
 def test_cp1252_semicolon_csv_with_decimal_comma(tmp_path):
     f = tmp_path / "m.csv"
-    f.write_bytes(("code;Stimmung;score\nP01;gr\xfcn und fr\xf6hlich;3,5\n"
-                   "P02;m\xfcde, aber zufrieden;4\nP03;\xe4ngstlich;2,25\n").encode("cp1252"))
+    f.write_bytes(
+        (
+            "code;Stimmung;score\nP01;gr\xfcn und fr\xf6hlich;3,5\n"
+            "P02;m\xfcde, aber zufrieden;4\nP03;\xe4ngstlich;2,25\n"
+        ).encode("cp1252")
+    )
     t = read_measures(f)
     assert t.encoding == "cp1252" and t.id_column == "code"
-    assert t.data.loc["P01", "score"] == 3.5 and t.data.loc["P01", "Stimmung"] == "grün und fröhlich"
+    assert (
+        t.data.loc["P01", "score"] == 3.5 and t.data.loc["P01", "Stimmung"] == "grün und fröhlich"
+    )
     assert t.data.loc["P03", "score"] == 2.25
 
 
@@ -71,13 +77,18 @@ def test_xlsx_numbers_and_ids(tmp_path):
 def test_sav_value_labels_and_user_missing_codes(tmp_path):
     import pyreadstat
 
-    df = pd.DataFrame({"pid": ["P01", "P02", "P03", "P04"],
-                       "scs_1": [1.0, 5.0, 99.0, 3.0],
-                       "grp": [1.0, 2.0, -9.0, 1.0],
-                       "rating": [0.0, 7.0, 8.5, 9.0]})
+    df = pd.DataFrame(
+        {
+            "pid": ["P01", "P02", "P03", "P04"],
+            "scs_1": [1.0, 5.0, 99.0, 3.0],
+            "grp": [1.0, 2.0, -9.0, 1.0],
+            "rating": [0.0, 7.0, 8.5, 9.0],
+        }
+    )
     f = tmp_path / "m.sav"
     pyreadstat.write_sav(
-        df, str(f),
+        df,
+        str(f),
         column_labels={"pid": "Participant", "scs_1": "SCS item 1"},
         variable_value_labels={"grp": {1: "memory", 2: "imagination", -9: "not asked"}},
         missing_ranges={"scs_1": [99], "grp": [-9], "rating": [{"lo": 8, "hi": 10}]},

@@ -15,29 +15,36 @@ from themeqa.reports.escape import escape_formula
 
 
 def _dataset() -> Dataset:
-    frame = pd.DataFrame({
-        "pid": ["P01", "P02", "P03"],
-        "condition": ["M", "I", "M"],
-        "theme inhibitors:2a": [1.0, 0.0, 1.0],
-        "theme inhibitors:2A": [0.0, 0.0, 1.0],  # clashes case-insensitively after cleaning
-        "scs26_total": [2.5, np.nan, 3.1666666666666665],
-        "with": [1.0, 2.0, np.nan],
-        "note": ["=SUM(A1)", None, "fine"],
-    })
+    frame = pd.DataFrame(
+        {
+            "pid": ["P01", "P02", "P03"],
+            "condition": ["M", "I", "M"],
+            "theme inhibitors:2a": [1.0, 0.0, 1.0],
+            "theme inhibitors:2A": [0.0, 0.0, 1.0],  # clashes case-insensitively after cleaning
+            "scs26_total": [2.5, np.nan, 3.1666666666666665],
+            "with": [1.0, 2.0, np.nan],
+            "note": ["=SUM(A1)", None, "fine"],
+        }
+    )
     return Dataset(
         frame=frame,
-        labels={"theme inhibitors:2a": "inhibitors:2a Others are unreliable",
-                "scs26_total": "scs26 total"},
-        value_labels={"theme inhibitors:2a": {0.0: "absent", 1.0: "present"},
-                      "with": {1.0: "memory", 2.0: "imagination", -9.0: "not asked"}},
+        labels={
+            "theme inhibitors:2a": "inhibitors:2a Others are unreliable",
+            "scs26_total": "scs26 total",
+        },
+        value_labels={
+            "theme inhibitors:2a": {0.0: "absent", 1.0: "present"},
+            "with": {1.0: "memory", 2.0: "imagination", -9.0: "not asked"},
+        },
         missing={"with": [-9.0], "scs26_total": [{"lo": 90.0, "hi": 99.0}]},
         measure={"theme inhibitors:2a": "nominal", "scs26_total": "scale"},
     )
 
 
 def test_spss_names_are_valid_and_unique():
-    names = spss_names(["pid", "theme inhibitors:2a", "theme inhibitors:2A", "with", "1st",
-                        "a" * 80, "end."])
+    names = spss_names(
+        ["pid", "theme inhibitors:2a", "theme inhibitors:2A", "with", "1st", "a" * 80, "end."]
+    )
     assert names["theme inhibitors:2a"] == "theme_inhibitors_2a"
     assert names["theme inhibitors:2A"] == "theme_inhibitors_2A_2"
     assert names["with"] == "with_" and names["1st"] == "v1st"
@@ -49,8 +56,15 @@ def test_sav_round_trip(tmp_path):
     ds = _dataset()
     out = write_dataset(ds, tmp_path / "data.sav", escape=escape_formula)
     df, meta = pyreadstat.read_sav(str(out), user_missing=True)
-    assert meta.column_names == ["pid", "condition", "theme_inhibitors_2a",
-                                 "theme_inhibitors_2A_2", "scs26_total", "with_", "note"]
+    assert meta.column_names == [
+        "pid",
+        "condition",
+        "theme_inhibitors_2a",
+        "theme_inhibitors_2A_2",
+        "scs26_total",
+        "with_",
+        "note",
+    ]
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
     assert labels["theme_inhibitors_2a"] == "inhibitors:2a Others are unreliable"
     assert meta.variable_value_labels["theme_inhibitors_2a"] == {0.0: "absent", 1.0: "present"}
@@ -109,3 +123,7 @@ def test_demo_dataset_round_trip_matches_the_project(demo_copy, tmp_path):
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
     assert labels[col] == "inhibitors:2a Others are unreliable"
     assert set(df["condition"]) == {"M", "I"}
+    # a demographic whose values are all numbers goes out numeric (participants.csv: P01 12)
+    assert df["years_since_diagnosis"].dtype.kind == "f"
+    assert df.loc[df["pid"] == "P01", "years_since_diagnosis"].item() == 12.0
+    assert meta.variable_measure["years_since_diagnosis"] == "scale"

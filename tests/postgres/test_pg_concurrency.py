@@ -114,3 +114,35 @@ def test_stale_codebook_edit_is_a_conflict_on_postgres(pg_demo):
     finally:
         amira.close()
         ben.close()
+
+
+def test_layer_permissions_hold_on_postgres(pg_demo):
+    """Team mode: once there is a lead, a coder changes only their own layer and only a lead
+    writes the consensus layer, with each coder on their own connection."""
+    from themeqa.errors import PermissionDeniedError
+    from themeqa.services.codings import delete_coding
+    from themeqa.services.settings import set_coder_role
+
+    set_coder_role(pg_demo, "amira", "lead", actor="amira")
+    doc = list_documents(pg_demo)[0].name
+    ben = open_project(db_url=pg_demo.url, actor="ben")
+    amira = open_project(db_url=pg_demo.url, actor="amira")
+    try:
+        mine = add_coding(ben, document=doc, start=0, end=4, code="inhibitors::1", coder="ben")
+        theirs = next(c.id for c in list_codings(ben, coder="amira"))
+        with pytest.raises(PermissionDeniedError, match="only their own layer"):
+            delete_coding(ben, theirs, actor="ben")
+        with pytest.raises(PermissionDeniedError, match="only a lead"):
+            add_coding(ben, document=doc, start=0, end=4, code="inhibitors::1", coder="ben",
+                       layer="consensus")
+        with pytest.raises(PermissionDeniedError, match="only a lead"):
+            set_coder_role(ben, "ben", "lead", actor="ben")
+        delete_coding(ben, mine, actor="ben")
+        cid = add_coding(amira, document=doc, start=0, end=4, code="inhibitors::1",
+                         coder="amira", layer="consensus")
+        assert [c.layer for c in list_codings(ben, layer="consensus") if c.id == cid] == [
+            "consensus"]
+        assert theirs in {c.id for c in list_codings(amira, coder="amira")}
+    finally:
+        ben.close()
+        amira.close()

@@ -157,3 +157,22 @@ def test_unknown_format_and_empty_input(tmp_path):
     with pytest.raises(ValueError, match="nothing to write"):
         write_tables([], tmp_path / "t.md")
     assert write_tables([_table2()], tmp_path / "t.out", "markdown").read_text().startswith("**")
+
+
+def test_docx_column_widths_follow_content(tmp_path):
+    import docx
+    from docx.oxml.ns import qn
+
+    table = ReportTable(
+        "q",
+        "Quotes",
+        ["Theme", "n", "Quote"],
+        [["1 Weak imagery ability", 3, "x" * 200]],
+    )
+    doc = docx.Document(str(write_tables([table], tmp_path / "q.docx")))
+    grid = doc.tables[0]._tbl.find(qn("w:tblGrid"))
+    widths = [int(c.get(qn("w:w"))) for c in grid.findall(qn("w:gridCol"))]
+    section = doc.sections[0]
+    usable = (section.page_width - section.left_margin - section.right_margin) // 635
+    # weights: theme 22 chars, n at least 9, quote capped at 60 -> 22 : 9 : 60 of the width
+    assert widths == [int(w * usable / 91) for w in (22, 9, 60)]

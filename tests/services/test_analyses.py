@@ -26,29 +26,38 @@ N = 24
 @pytest.fixture
 def study(project, tmp_path):
     f = tmp_path / "participants.csv"
-    f.write_text("id,condition\n" + "".join(f"P{i:02d},{'MI'[i % 2]}\n"
-                                            for i in range(1, N + 1)), encoding="utf-8")
+    f.write_text(
+        "id,condition\n" + "".join(f"P{i:02d},{'MI'[i % 2]}\n" for i in range(1, N + 1)),
+        encoding="utf-8",
+    )
     import_participants(project, f)
     rng = np.random.default_rng(42)
     score = rng.normal(3, 0.6, N).round(2)
     hf = rng.lognormal(6, 0.5, N).round(1)
     score[4] = np.nan
     m = tmp_path / "m.csv"
-    m.write_text("pid,total,hf\n" + "".join(
-        f"P{i + 1:02d},{'' if math.isnan(score[i]) else score[i]},{hf[i]}\n" for i in range(N)),
-        encoding="utf-8")
+    m.write_text(
+        "pid,total,hf\n"
+        + "".join(
+            f"P{i + 1:02d},{'' if math.isnan(score[i]) else score[i]},{hf[i]}\n" for i in range(N)
+        ),
+        encoding="utf-8",
+    )
     import_measures(project, m)
     presence = pd.DataFrame(
-        {"cb:1": [i < 10 for i in range(N)], "cb:2": [i % 3 == 0 for i in range(N)],
-         "cb:3": [True] * N},
-        index=pd.Index([f"P{i:02d}" for i in range(1, N + 1)], name="pid"))
+        {
+            "cb:1": [i < 10 for i in range(N)],
+            "cb:2": [i % 3 == 0 for i in range(N)],
+            "cb:3": [True] * N,
+        },
+        index=pd.Index([f"P{i:02d}" for i in range(1, N + 1)], name="pid"),
+    )
     return project, presence, score, hf
 
 
 def test_t_tests_equal_scipy_and_holm_across_the_family(study):
     project, presence, score, _ = study
-    jd = joint_display(project, measures=["total", "hf"], presence=presence,
-                       split_measure="total")
+    jd = joint_display(project, measures=["total", "hf"], presence=presence, split_measure="total")
     assert jd.n_participants == N and [t.theme for t in jd.themes] == ["cb:1", "cb:2", "cb:3"]
     t1 = jd.themes[0].tests[0]
     has = presence["cb:1"].to_numpy()
@@ -68,18 +77,22 @@ def test_t_tests_equal_scipy_and_holm_across_the_family(study):
     assert [got[i] for i in order] == pytest.approx(list(holm))
     bh = joint_display(project, measures=["total", "hf"], presence=presence, correction="bh")
     assert [t.p_adj for th in bh.themes[:2] for t in th.tests] == pytest.approx(
-        list(sps.false_discovery_control(ps)))
+        list(sps.false_discovery_control(ps))
+    )
 
 
 def test_contingency_and_correlation_families(study):
     project, presence, score, hf = study
-    jd = joint_display(project, measures=["total", "hf"], presence=presence,
-                       split_measure="total", split=3.0)
+    jd = joint_display(
+        project, measures=["total", "hf"], presence=presence, split_measure="total", split=3.0
+    )
     row = jd.by_condition[0]
     cond = np.array(["MI"[i % 2] for i in range(1, N + 1)])
     has = presence["cb:1"].to_numpy()
-    table = [[int(((has) & (cond == c)).sum()) for c in ("I", "M")],
-             [int(((~has) & (cond == c)).sum()) for c in ("I", "M")]]
+    table = [
+        [int(((has) & (cond == c)).sum()) for c in ("I", "M")],
+        [int(((~has) & (cond == c)).sum()) for c in ("I", "M")],
+    ]
     assert row.result.table == tuple(map(tuple, table))
     assert row.result.fisher_p == pytest.approx(sps.fisher_exact(table).pvalue)
     assert jd.by_condition[2].result is None and "empty row" in jd.by_condition[2].reason

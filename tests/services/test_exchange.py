@@ -346,3 +346,16 @@ def test_damaged_side_file_is_bad_input(tmp_path):
     with pytest.raises(InputError, match=r"themeqa\.json does not fit"):
         import_project(f, tmp_path / "p")
     assert not (tmp_path / "p").exists()
+
+
+def test_demo_export_validates_against_the_official_schema(demo_export):
+    from tests.conftest import CONFORMANCE
+
+    xsd = CONFORMANCE / "refi" / "Project.xsd"
+    if not xsd.is_file():
+        pytest.skip("../shared/conformance/refi/Project.xsd is absent")
+    xmlschema = pytest.importorskip("xmlschema")
+    out, _, _ = demo_export
+    xml = zipfile.ZipFile(out).read("project.qde").decode("utf-8")
+    xmlschema.XMLSchema(str(xsd)).validate(xml)
+    assert "<Cases>" in xml and "<Notes>" in xml and 'name="amira (consensus)"' in xml

@@ -36,6 +36,8 @@ SLOW = {  # NVivo projects with two 600 000-character sources: sentence splittin
 def _check(name, tmp_path, expected):
     docs, codings, codes, coders = expected
     report = import_project(SAMPLES / name, tmp_path / "p")
+    if name.startswith("maxqda"):  # MAXQDA's document sets are reported, not dropped silently
+        assert "2 sets not imported" in " ".join(report.notices)
     assert report.documents == docs
     assert report.codings == codings
     assert report.codes == codes
@@ -77,3 +79,17 @@ def test_p07_codings_land_on_whole_lines(tmp_path):
         p.close()
     assert "P07: I managed ten full minutes. Felt proud 💪, then tired.\n" in spans
     assert all(t.endswith("\n") for t in spans)
+
+
+@pytest.mark.parametrize("name,codes", [
+    ("atlasti-win-23.4.0_codebook.qdc", 1),
+    ("maxqda-24.7.0_codebook-ns-0-4.qdc", 343),
+    ("taguette-1.5.2_codebook.qdc", 3),
+])
+def test_real_codebooks_import_as_new_codebooks(name, codes, project):
+    from themeqa.services.exchange import import_codebook_qdc
+
+    result = import_codebook_qdc(project, SAMPLES / name, key="imported")
+    assert (result.key, result.codes) == ("imported", codes)
+    if name.startswith("atlasti"):  # its one code group is named, not silently dropped
+        assert result.warnings == ("1 code sets not imported (themeqa has none): code group 1",)

@@ -30,16 +30,26 @@ def _write(path, ecg, header="time,ecg"):
 
 
 def test_ecg_variables_and_event_related_hr(study, tmp_path):
-    ecgs = {pid: nk.ecg_simulate(duration=90, sampling_rate=FS, heart_rate=hr, random_state=7)
-            for pid, hr in (("P01", 62), ("P02", 80))}
+    ecgs = {
+        pid: nk.ecg_simulate(duration=90, sampling_rate=FS, heart_rate=hr, random_state=7)
+        for pid, hr in (("P01", 62), ("P02", 80))
+    }
     for pid, x in ecgs.items():
         _write(tmp_path / f"{pid}_ecg.csv", x)
-    (tmp_path / "onsets.csv").write_text("participant,onset,label\nP01,20,imagery\n"
-                                         "P01,50,imagery\nP02,40,imagery\n", encoding="utf-8")
+    (tmp_path / "onsets.csv").write_text(
+        "participant,onset,label\nP01,20,imagery\nP01,50,imagery\nP02,40,imagery\n",
+        encoding="utf-8",
+    )
     assert read_events(tmp_path / "onsets.csv") == {"P01": [20.0, 50.0], "P02": [40.0]}
-    out = compute_ecg(study, [tmp_path / "P01_ecg.csv", tmp_path / "P02_ecg.csv"], fs=FS,
-                      method="pantompkins", events=tmp_path / "onsets.csv",
-                      baseline=(-5, 0), window=(0, 20))
+    out = compute_ecg(
+        study,
+        [tmp_path / "P01_ecg.csv", tmp_path / "P02_ecg.csv"],
+        fs=FS,
+        method="pantompkins",
+        events=tmp_path / "onsets.csv",
+        baseline=(-5, 0),
+        window=(0, 20),
+    )
     assert out["participants"] == ["P01", "P02"] and "ecg_er_auc" in out["variables"]
     frame = measure_frame(study)
     assert frame.loc["P01", "ecg_mean_hr"] == pytest.approx(62, abs=1.5)
@@ -54,7 +64,8 @@ def test_ecg_variables_and_event_related_hr(study, tmp_path):
     assert frame.loc["P01", "ecg_er_auc"] == pytest.approx(np.mean([e.auc for e in eps]))
     assert frame.loc["P01", "ecg_n_beats"] == peaks.size
     assert frame.loc["P01", "ecg_rmssd"] == pytest.approx(
-        np.sqrt(np.mean(np.diff(ibi_ms(peaks, FS)) ** 2)))
+        np.sqrt(np.mean(np.diff(ibi_ms(peaks, FS)) ** 2))
+    )
 
 
 def test_ecg_errors(study, tmp_path):

@@ -179,3 +179,33 @@ def test_demo_words_and_suggestions(demo_copy):
         assert trials > 300 and hits / trials > 0.5
     finally:
         p.close()
+
+
+def test_each_document_is_searched_in_its_own_language(project, tmp_path):
+    fr = tmp_path / "groupe_fr.txt"
+    fr.write_text(
+        "Animatrice: Comment était l'exercice pour vous aujourd'hui ?\n"
+        "P01: Nous allions souvent au parc avec ma grand-mère quand j'étais petite, et je "
+        "pense que c'est pour cela que l'image est venue si vite. Elle allait lentement, "
+        "elle me tenait la main et je me sentais en sécurité avec elle.\n",
+        encoding="utf-8",
+    )
+    en = tmp_path / "group_en.txt"
+    en.write_text(
+        "Facilitator: How was the exercise for you today?\n"
+        "P02: We went to the park with my gran when I was small, and I think that is why the "
+        "picture came so quickly. She walked slowly and held my hand and I felt safe there.\n",
+        encoding="utf-8",
+    )
+    import_files(project, [fr, en])
+    from themeqa.services.documents import list_documents
+
+    with project.reading() as s:
+        from themeqa.store.models import Document
+
+        langs = {d.name: d.language for d in s.exec(select(Document)).all()}
+    assert langs == {"groupe_fr.txt": "fr", "group_en.txt": "en"}
+    assert list_documents(project)
+    # French lemmas: "tenir" finds "tenait", "sentir" finds "sentais"; "go" finds "went"
+    assert [h.match for h in search(project, "sentir tenir")] == ["tenait", "sentais"]
+    assert [h.match for h in search(project, "go")] == ["went"]

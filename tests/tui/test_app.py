@@ -212,3 +212,26 @@ async def test_blind_mode_hides_the_other_coder(demo_copy):
         p.close()
     assert await coders_seen_by("ben") == {"ben"}
     assert await coders_seen_by("amira") == {"amira", "ben"}  # the lead sees every layer
+
+
+@pytest.mark.asyncio
+async def test_command_palette_lists_every_action_of_the_screen(demo_dir):
+    from themeqa.tui.actions import ACTIONS
+    from themeqa.tui.commands import ActionsProvider
+
+    app = make_app(demo_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_coding(pilot, "S1_focus")
+        provider = ActionsProvider(screen)
+        listed = {hit.help async for hit in provider.discover()}
+        expected = {a.action for a in ACTIONS if a.screen in ("coding", "app")}
+        assert listed == expected
+        found = [hit async for hit in provider.search("undo the last")]
+        assert found and found[0].help == "undo"
+        # running a palette hit runs the action: "select the turn at the cursor"
+        await pilot.press("n")
+        hits = [h async for h in provider.search("select the turn")]
+        await hits[0].command()
+        await pilot.pause()
+        turn = screen.state.document.turns[0]
+        assert screen.doc_view.selected_span == (turn.content_start, turn.end)

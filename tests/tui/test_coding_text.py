@@ -187,3 +187,35 @@ def test_fast_wrapped_height_matches_textual():
         fast = WrappedDocument(Document(LONG), width=width)
         fast.__class__ = _FastWrapped
         assert fast.height == WrappedDocument.height.fget(stock) > 0
+
+
+@pytest.mark.asyncio
+async def test_partial_repaint_equals_full_repaint():
+    import random
+
+    from themeqa.tui.spans import OffsetMap
+
+    rng = random.Random(7)
+    n = len(LONG)
+
+    def rand_row(i: int) -> CodingRow:
+        a = rng.randrange(0, n - 50)
+        return _row(a, a + rng.randrange(5, 400), rng.choice(["#E69F00", "#56B4E9", None]), i)
+
+    app = _Pair()
+    async with app.run_test(size=(90, 24)):
+        ours = app.query_one("#ours", CodingText)
+        labels = [(0, 4)]
+        codings = [rand_row(i) for i in range(40)]
+        for step in range(15):
+            ours.paint(codings, labels, background="#000000", dark=True)
+            new = rand_row(100 + step)
+            codings.append(new)
+            lo, hi = ours.row_range(new.start, new.end)
+            near = [c for c in codings if c.start < hi and c.end > lo]
+            ours.paint_rows(lo, hi, near, [x for x in labels if x[0] < hi and x[1] > lo],
+                            background="#000000", dark=True)
+            partial = dict(ours._rows)
+            ours.paint(codings, labels, background="#000000", dark=True)
+            assert partial == ours._rows, step
+        assert OffsetMap(LONG).rows > 60

@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "backup": "themeqa.cli.commands.backup:backup",
     "restore": "themeqa.cli.commands.backup:restore",
     "doctor": "themeqa.cli.commands.doctor:doctor",
+    "deidentify": "themeqa.cli.commands.deidentify:deidentify",
     "methods": "themeqa.cli.commands.methods:methods",
 }
 

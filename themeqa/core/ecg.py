@@ -214,8 +214,10 @@ def event_related_hr(
         b0, b1 = onset + baseline[0], onset + baseline[1]
         w0, w1 = onset + window[0], onset + window[1]
         if b0 < tt[0] - 1e-9 or w1 > tt[-1] + 1e-9:
-            raise ECGError(f"epoch at {onset:g} s needs {b0:g}-{w1:g} s, but the HR series "
-                           f"covers {tt[0]:g}-{tt[-1]:g} s")
+            raise ECGError(
+                f"epoch at {onset:g} s needs {b0:g}-{w1:g} s, but the HR series "
+                f"covers {tt[0]:g}-{tt[-1]:g} s"
+            )
         bmask = (tt >= b0 - 1e-9) & (tt <= b1 + 1e-9)
         if not bmask.any():
             raise ECGError(f"no HR samples in the baseline of the epoch at {onset:g} s")
@@ -223,7 +225,14 @@ def event_related_hr(
         wmask = (tt >= w0 - 1e-9) & (tt <= w1 + 1e-9)
         rel_t = tt[wmask] - onset
         change = yy[wmask] - base
-        out.append(EpochHR(onset=float(onset), baseline_hr=base, t=rel_t, change=change,
-                           mean_change=float(change.mean()),
-                           auc=float(trapezoid(change, rel_t))))
+        out.append(
+            EpochHR(
+                onset=float(onset),
+                baseline_hr=base,
+                t=rel_t,
+                change=change,
+                mean_change=float(change.mean()),
+                auc=float(trapezoid(change, rel_t)),
+            )
+        )
     return out

@@ -86,8 +86,9 @@ def hedges_correction(df: float) -> float:
     """Exact small-sample bias factor J(df) of Hedges (1981): g = J d."""
     if df <= 1:
         return float("nan")
-    return float(math.exp(special.gammaln(df / 2) - special.gammaln((df - 1) / 2)) /
-                 math.sqrt(df / 2))
+    return float(
+        math.exp(special.gammaln(df / 2) - special.gammaln((df - 1) / 2)) / math.sqrt(df / 2)
+    )
 
 
 def _nct_ci(t: float, df: float, scale: float, ci: float) -> tuple[float, float]:
@@ -261,7 +262,12 @@ def odds_ratio(
     ratio = (a * d) / (b * c)
     se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
     z = _z(ci)
-    return float(ratio), math.exp(math.log(ratio) - z * se), math.exp(math.log(ratio) + z * se), haldane
+    return (
+        float(ratio),
+        math.exp(math.log(ratio) - z * se),
+        math.exp(math.log(ratio) + z * se),
+        haldane,
+    )
 
 
 @dataclass(frozen=True)
@@ -329,7 +335,8 @@ def contingency(
     if empty_r or empty_c:
         raise StatsError(
             "cannot test a table with an empty row or column ("
-            + ", ".join(empty_r + empty_c) + " has no participants)"
+            + ", ".join(empty_r + empty_c)
+            + " has no participants)"
         )
     plain = sps.chi2_contingency(t, correction=False)
     expected = plain.expected_freq
@@ -415,8 +422,9 @@ def crosstab(
     for r, c in pairs:
         if r in r_levels and c in c_levels:
             t[r_levels.index(r), c_levels.index(c)] += 1
-    return contingency(t, row_labels=[str(x) for x in r_levels],
-                       col_labels=[str(x) for x in c_levels], ci=ci)
+    return contingency(
+        t, row_labels=[str(x) for x in r_levels], col_labels=[str(x) for x in c_levels], ci=ci
+    )
 
 
 @dataclass(frozen=True)
@@ -473,10 +481,14 @@ def correlate(
     else:
         zr = math.atanh(r)
         lo, hi = math.tanh(zr - z * se), math.tanh(zr + z * se)
-    warnings = (f"n = {n} is under {SMALL_N}: treat the correlation as descriptive",) \
-        if n < SMALL_N else ()
-    return CorrelationResult(method=method, r=r, p=p, n=n, low=lo, high=hi, ci=ci,
-                             warnings=warnings)
+    warnings = (
+        (f"n = {n} is under {SMALL_N}: treat the correlation as descriptive",)
+        if n < SMALL_N
+        else ()
+    )
+    return CorrelationResult(
+        method=method, r=r, p=p, n=n, low=lo, high=hi, ci=ci, warnings=warnings
+    )
 
 
 def adjust_pvalues(

@@ -97,8 +97,9 @@ def read_ecg(path: str | Path) -> np.ndarray:
     if has_header:
         names = [h.strip().strip('"').lower() for h in header]
         hits = [i for i, n in enumerate(names) if n in _ECG_COLUMNS]
-        numeric = [j for j in range(len(header))
-                   if all(j < len(c) and _is_number(c[j]) for _, c in body)]
+        numeric = [
+            j for j in range(len(header)) if all(j < len(c) and _is_number(c[j]) for _, c in body)
+        ]
         if hits:
             col = hits[0]
         elif len(numeric) == 1:
@@ -130,8 +131,7 @@ def read_events(path: str | Path) -> dict[str, list[float]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ECGError(f"{p.name}: cannot read as text ({exc})") from exc
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    reader = csv.DictReader(text.splitlines(), delimiter=max((",", ";", "\t"),
-                                                             key=first.count))
+    reader = csv.DictReader(text.splitlines(), delimiter=max((",", ";", "\t"), key=first.count))
     fields = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
     id_col = next((fields[k] for k in ("participant", "id", "pid") if k in fields), None)
     onset_col = fields.get("onset")

@@ -45,8 +45,17 @@ __all__ = [
     "read_measures",
 ]
 
-ID_COLUMN_NAMES = ("id", "pid", "participant", "participant_id", "participantid", "subject",
-                   "subject_id", "ppt", "code")
+ID_COLUMN_NAMES = (
+    "id",
+    "pid",
+    "participant",
+    "participant_id",
+    "participantid",
+    "subject",
+    "subject_id",
+    "ppt",
+    "code",
+)
 _FOLD = re.compile(r"[\s\-]+")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
@@ -110,8 +119,9 @@ def _id_text(value: object) -> str:
     return str(value).strip()
 
 
-def _find_id_column(file: str, names: list[str], id_column: str | None,
-                    first_values: list[str]) -> str:
+def _find_id_column(
+    file: str, names: list[str], id_column: str | None, first_values: list[str]
+) -> str:
     if id_column is not None:
         for n in names:
             if n == id_column:
@@ -143,9 +153,14 @@ def _to_number(cell: str, decimal_comma: bool) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _frame_from_cells(file: str, header: list[str], rows: list[tuple[int, list[Any]]],
-                      id_column: str | None, *, decimal_comma: bool = False
-                      ) -> tuple[str, list[MeasureColumn], pd.DataFrame]:
+def _frame_from_cells(
+    file: str,
+    header: list[str],
+    rows: list[tuple[int, list[Any]]],
+    id_column: str | None,
+    *,
+    decimal_comma: bool = False,
+) -> tuple[str, list[MeasureColumn], pd.DataFrame]:
     """Build the id-indexed frame from header + (row number, cells) of a CSV or XLSX."""
     names = [str(h).strip() for h in header]
     blank = [i + 1 for i, n in enumerate(names) if not n]
@@ -165,8 +180,9 @@ def _frame_from_cells(file: str, header: list[str], rows: list[tuple[int, list[A
         if not pid:
             raise MeasuresError(f"{file}: row {no}: no participant id in column {id_col!r}")
         if pid in seen:
-            raise MeasuresError(f"{file}: row {no}: participant {pid!r} again (first on row "
-                                f"{seen[pid]})")
+            raise MeasuresError(
+                f"{file}: row {no}: participant {pid!r} again (first on row {seen[pid]})"
+            )
         seen[pid] = no
         ids.append(pid)
     columns: list[MeasureColumn] = []
@@ -218,14 +234,22 @@ def _read_csv(path: Path, id_column: str | None) -> MeasureTable:
     header = all_rows[header_at][1]
     body = []
     for no, row in all_rows[header_at + 1 :]:
-        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
-            raise MeasuresError(f"{path.name}: row {no} has {len(row)} cells, the header "
-                                f"{len(header)}")
+        if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
+            raise MeasuresError(
+                f"{path.name}: row {no} has {len(row)} cells, the header {len(header)}"
+            )
         body.append((no, list(row[: len(header)])))
-    id_col, columns, frame = _frame_from_cells(path.name, header, body, id_column,
-                                               decimal_comma=delimiter != ",")
-    return MeasureTable(path=str(path), format="csv", id_column=id_col, columns=columns,
-                        data=frame, encoding=encoding)
+    id_col, columns, frame = _frame_from_cells(
+        path.name, header, body, id_column, decimal_comma=delimiter != ","
+    )
+    return MeasureTable(
+        path=str(path),
+        format="csv",
+        id_column=id_col,
+        columns=columns,
+        data=frame,
+        encoding=encoding,
+    )
 
 
 def _read_xlsx(path: Path, id_column: str | None) -> MeasureTable:
@@ -250,8 +274,9 @@ def _read_xlsx(path: Path, id_column: str | None) -> MeasureTable:
     id_col, columns, frame = _frame_from_cells(
         path.name, [cell_text(h) for h in header], body, id_column
     )
-    return MeasureTable(path=str(path), format="xlsx", id_column=id_col, columns=columns,
-                        data=frame)
+    return MeasureTable(
+        path=str(path), format="xlsx", id_column=id_col, columns=columns, data=frame
+    )
 
 
 def _is_user_missing(value: float, ranges: list[dict[str, float]]) -> bool:
@@ -285,8 +310,9 @@ def _read_sav(path: Path, id_column: str | None) -> MeasureTable:
     for name in names:
         if name == id_col:
             continue
-        vlabels = {code_key(k): str(v) for k, v in
-                   (meta.variable_value_labels.get(name) or {}).items()}
+        vlabels = {
+            code_key(k): str(v) for k, v in (meta.variable_value_labels.get(name) or {}).items()
+        }
         if types.get(name) == "string":
             codes = [str(v) for v in user_values.get(name, [])]
             values = []
@@ -310,9 +336,15 @@ def _read_sav(path: Path, id_column: str | None) -> MeasureTable:
         columns.append(MeasureColumn(name, labels.get(name) or "", "numeric", vlabels, missing))
         data[name] = numbers
     frame = pd.DataFrame(data, index=pd.Index(ids, name=id_col), columns=[c.name for c in columns])
-    return MeasureTable(path=str(path), format="sav", id_column=id_col, columns=columns,
-                        data=frame, encoding=getattr(meta, "file_encoding", None),
-                        n_user_missing=n_user_missing)
+    return MeasureTable(
+        path=str(path),
+        format="sav",
+        id_column=id_col,
+        columns=columns,
+        data=frame,
+        encoding=getattr(meta, "file_encoding", None),
+        n_user_missing=n_user_missing,
+    )
 
 
 def read_measures(path: str | Path, *, id_column: str | None = None) -> MeasureTable:
@@ -329,8 +361,10 @@ def read_measures(path: str | Path, *, id_column: str | None = None) -> MeasureT
     elif suffix == ".sav":
         table = _read_sav(p, id_column)
     else:
-        raise MeasuresError(f"{p.name}: unsupported measures file type {suffix or '(none)'} "
-                            "(use .csv, .xlsx or .sav)")
+        raise MeasuresError(
+            f"{p.name}: unsupported measures file type {suffix or '(none)'} "
+            "(use .csv, .xlsx or .sav)"
+        )
     if not table.columns:
         raise MeasuresError(f"{p.name}: no variables besides the id column {table.id_column!r}")
     if table.data.empty:

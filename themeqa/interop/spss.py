@@ -100,8 +100,11 @@ def _write_sav(ds: Dataset, path: Path) -> None:
 
     frame, names = _renamed(ds)
     labels = {names[c]: (ds.labels.get(c) or "")[:256] for c in ds.frame.columns}
-    value_labels = {names[c]: {float(k): str(v) for k, v in vl.items()}
-                    for c, vl in ds.value_labels.items() if vl and c in names}
+    value_labels = {
+        names[c]: {float(k): str(v) for k, v in vl.items()}
+        for c, vl in ds.value_labels.items()
+        if vl and c in names
+    }
     missing = {}
     for c, codes in ds.missing.items():
         ok = _valid_missing(list(codes)) if c in names and codes else None
@@ -113,9 +116,14 @@ def _write_sav(ds: Dataset, path: Path) -> None:
         if not pd.api.types.is_numeric_dtype(frame[col]):
             frame[col] = frame[col].map(lambda v: "" if v is None or v != v else str(v))
     try:
-        pyreadstat.write_sav(frame, str(path), column_labels=labels,
-                             variable_value_labels=value_labels, missing_ranges=missing,
-                             variable_measure=measure)
+        pyreadstat.write_sav(
+            frame,
+            str(path),
+            column_labels=labels,
+            variable_value_labels=value_labels,
+            missing_ranges=missing,
+            variable_measure=measure,
+        )
     except Exception as exc:  # pyreadstat.ReadstatError, OSError
         raise SpssError(f"{path.name}: cannot write the SPSS file ({exc})") from exc
 
@@ -148,8 +156,7 @@ def write_dataset(
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in ("sav", "csv", "xlsx"):
-        raise SpssError(f"cannot tell the dataset format of {path.name!r}: use .sav, .csv "
-                        "or .xlsx")
+        raise SpssError(f"cannot tell the dataset format of {path.name!r}: use .sav, .csv or .xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "sav":
         _write_sav(ds, path)
@@ -176,7 +183,6 @@ def write_dataset(
     for c in ds.frame.columns:
         vl = "; ".join(f"{k:g} = {v}" for k, v in (ds.value_labels.get(c) or {}).items())
         miss = ", ".join(str(m) for m in ds.missing.get(c) or [])
-        meta.append([escape(names[c]), escape(ds.labels.get(c) or ""), escape(vl),
-                     escape(miss)])
+        meta.append([escape(names[c]), escape(ds.labels.get(c) or ""), escape(vl), escape(miss)])
     wb.save(path)
     return path

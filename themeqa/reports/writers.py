@@ -277,7 +277,24 @@ def _runs_xml(text: str) -> str:
     return f"<w:r>{''.join(parts)}</w:r>" if parts else ""
 
 
-def _append_rows(table, rt: ReportTable) -> None:
+def column_widths(rt: ReportTable, total: int) -> list[int]:
+    """Split ``total`` twips between columns by the text they hold.
+
+    Each column weighs its longest cell (capped at 60 characters, since long text wraps) or
+    its header's longest word, at least 9 (20 for the first, the row labels); so a quote
+    column gets room and "n (%)" columns stay narrow but readable.
+    """
+    weights = []
+    for j, header in enumerate(rt.columns):
+        longest = max([len(w) for w in str(header).split()] or [0])
+        for row in rt.rows[:500]:
+            longest = max(longest, len(rt.cell_text(row[j])))
+        weights.append(min(max(longest, 20 if j == 0 else 9), 60))
+    scale = total / max(sum(weights), 1)
+    return [int(w * scale) for w in weights]
+
+
+def _append_rows(table, rt: ReportTable, usable_twips: int | None = None) -> None:
     """Add the header and body rows as one parsed XML fragment.
 
     Why not ``cell.text`` per cell: python-docx runs an XPath query per property access, so a
@@ -289,7 +306,10 @@ def _append_rows(table, rt: ReportTable) -> None:
     from docx.oxml.ns import nsdecls, qn
 
     grid = table._tbl.find(qn("w:tblGrid"))
-    widths = [int(col.get(qn("w:w"))) for col in grid.findall(qn("w:gridCol"))]
+    cols = grid.findall(qn("w:gridCol"))
+    widths = column_widths(rt, usable_twips or sum(int(c.get(qn("w:w"))) for c in cols))
+    for col, width in zip(cols, widths, strict=True):
+        col.set(qn("w:w"), str(width))
 
     def row_xml(values: list[str], *, header: bool, level: int = 0) -> str:
         cells = []
@@ -375,7 +395,9 @@ def _write_docx(tables: Sequence[ReportTable], path: Path, paragraphs: Sequence[
         table = doc.add_table(rows=0, cols=len(rt.columns))
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         _set_table_rules(table)
-        _append_rows(table, rt)
+        _append_rows(
+            table, rt, (section.page_width - section.left_margin - section.right_margin) // 635
+        )
         for j, note in enumerate(rt.notes):
             para = doc.add_paragraph()
             if j == 0:

@@ -60,12 +60,16 @@ class MeasureTest:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "measure": self.measure, "n_with": self.n_with, "n_without": self.n_without,
-            "mean_with": _nan_none(self.mean_with), "sd_with": _nan_none(self.sd_with),
+            "measure": self.measure,
+            "n_with": self.n_with,
+            "n_without": self.n_without,
+            "mean_with": _nan_none(self.mean_with),
+            "sd_with": _nan_none(self.sd_with),
             "mean_without": _nan_none(self.mean_without),
             "sd_without": _nan_none(self.sd_without),
             "test": self.result.as_dict() if self.result is not None else None,
-            "p_adj": self.p_adj, "reason": self.reason,
+            "p_adj": self.p_adj,
+            "reason": self.reason,
         }
 
 
@@ -81,10 +85,16 @@ class ThemeRow:
     quote_by: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"theme": self.theme, "name": self.name, "depth": self.depth,
-                "n_with": self.n_with, "n_without": self.n_without,
-                "tests": [t.to_dict() for t in self.tests], "quote": self.quote,
-                "quote_by": self.quote_by}
+        return {
+            "theme": self.theme,
+            "name": self.name,
+            "depth": self.depth,
+            "n_with": self.n_with,
+            "n_without": self.n_without,
+            "tests": [t.to_dict() for t in self.tests],
+            "quote": self.quote,
+            "quote_by": self.quote_by,
+        }
 
 
 @dataclass
@@ -97,9 +107,14 @@ class ContingencyRow:
     reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"theme": self.theme, "name": self.name, "factor": self.factor,
-                "test": self.result.as_dict() if self.result is not None else None,
-                "p_adj": self.p_adj, "reason": self.reason}
+        return {
+            "theme": self.theme,
+            "name": self.name,
+            "factor": self.factor,
+            "test": self.result.as_dict() if self.result is not None else None,
+            "p_adj": self.p_adj,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -112,10 +127,14 @@ class CorrelationRow:
     reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"x": self.x, "y": self.y,
-                "pearson": self.pearson.as_dict() if self.pearson else None,
-                "spearman": self.spearman.as_dict() if self.spearman else None,
-                "p_adj": self.p_adj, "reason": self.reason}
+        return {
+            "x": self.x,
+            "y": self.y,
+            "pearson": self.pearson.as_dict() if self.pearson else None,
+            "spearman": self.spearman.as_dict() if self.spearman else None,
+            "p_adj": self.p_adj,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -132,13 +151,17 @@ class JointDisplay:
     ci_method: str = "normal"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"measures": self.measures, "correction": self.correction,
-                "n_participants": self.n_participants,
-                "themes": [t.to_dict() for t in self.themes],
-                "by_condition": [r.to_dict() for r in self.by_condition],
-                "by_split": [r.to_dict() for r in self.by_split], "split": self.split,
-                "correlations": [r.to_dict() for r in self.correlations],
-                "notes": self.notes}
+        return {
+            "measures": self.measures,
+            "correction": self.correction,
+            "n_participants": self.n_participants,
+            "themes": [t.to_dict() for t in self.themes],
+            "by_condition": [r.to_dict() for r in self.by_condition],
+            "by_split": [r.to_dict() for r in self.by_split],
+            "split": self.split,
+            "correlations": [r.to_dict() for r in self.correlations],
+            "notes": self.notes,
+        }
 
 
 def _nan_none(x: float | None) -> float | None:
@@ -153,26 +176,38 @@ def default_measures(project: ProjectHandle) -> list[str]:
     from themeqa.services.measures import list_variables
 
     numeric = [v for v in list_variables(project) if v.kind == "numeric"]
-    derived = [v.name for v in numeric
-               if (v.source.startswith("score:") and v.name.endswith("total"))
-               or (v.source == "hrv" and not v.name.endswith("n_corrected"))]
+    derived = [
+        v.name
+        for v in numeric
+        if (v.source.startswith("score:") and v.name.endswith("total"))
+        or (v.source == "hrv" and not v.name.endswith("n_corrected"))
+    ]
     return derived or [v.name for v in numeric]
 
 
-def theme_info(project: ProjectHandle, layer: str, codebook: str | None
-                ) -> dict[str, tuple[str, int, str, str]]:
+def theme_info(
+    project: ProjectHandle, layer: str, codebook: str | None
+) -> dict[str, tuple[str, int, str, str]]:
     """theme key -> (name, depth, quote text, quote attribution)."""
     from themeqa.services.tally import tally_report
 
     rep = tally_report(project, layer=layer, codebook=codebook, by=(), quotes=True)
     out = {}
     for code, book, label, name, depth in zip(
-        rep.frames.codes["code"], rep.frames.codes["codebook"], rep.frames.codes["label"],
-        rep.frames.codes["name"], rep.frames.codes["depth"], strict=True
+        rep.frames.codes["code"],
+        rep.frames.codes["codebook"],
+        rep.frames.codes["label"],
+        rep.frames.codes["name"],
+        rep.frames.codes["depth"],
+        strict=True,
     ):
         q = rep.quotes.get(code)
-        out[f"{book}:{label}"] = (str(name), int(depth), q.text if q else "",
-                                  f"{q.participant}, {q.condition}" if q else "")
+        out[f"{book}:{label}"] = (
+            str(name),
+            int(depth),
+            q.text if q else "",
+            f"{q.participant}, {q.condition}" if q else "",
+        )
     return out
 
 
@@ -189,8 +224,11 @@ def _split_groups(frame, split_measure: str | None, split: str | float):
     except ValueError as exc:
         raise InputError(f"--split must be 'median' or a number, got {split!r}") from exc
     groups = split_groups(scores, "median" if cut is None else "cut", cut=cut)
-    return groups, {"measure": split_measure, "method": "median" if cut is None else "cut",
-                    "threshold": groups.attrs["threshold"]}
+    return groups, {
+        "measure": split_measure,
+        "method": "median" if cut is None else "cut",
+        "threshold": groups.attrs["threshold"],
+    }
 
 
 def joint_display(
@@ -218,16 +256,21 @@ def joint_display(
     from themeqa.services.measures import measure_frame, participant_frame
 
     if correction not in CORRECTIONS:
-        raise InputError(f"correction must be one of {', '.join(CORRECTIONS)}, "
-                         f"got {correction!r}")
+        raise InputError(f"correction must be one of {', '.join(CORRECTIONS)}, got {correction!r}")
     if presence is None:
         from themeqa.services.tally import presence_matrix
 
         presence = presence_matrix(project, layer=layer, codebook=codebook)
     measures = list(measures) if measures is not None else default_measures(project)
-    frame = measure_frame(project, measures + ([split_measure] if split_measure and
-                                               split_measure not in measures and
-                                               _has_var(project, split_measure) else []))
+    frame = measure_frame(
+        project,
+        measures
+        + (
+            [split_measure]
+            if split_measure and split_measure not in measures and _has_var(project, split_measure)
+            else []
+        ),
+    )
     kinds = frame.dtypes
     not_numeric = [m for m in measures if not np.issubdtype(kinds[m], np.number)]
     if not_numeric:
@@ -246,31 +289,45 @@ def joint_display(
             vals = frame.loc[pids, m]
             a, b = vals[has].dropna(), vals[~has].dropna()
             t = MeasureTest(
-                measure=m, n_with=len(a), n_without=len(b),
+                measure=m,
+                n_with=len(a),
+                n_without=len(b),
                 mean_with=float(a.mean()) if len(a) else math.nan,
                 sd_with=float(a.std(ddof=1)) if len(a) > 1 else math.nan,
                 mean_without=float(b.mean()) if len(b) else math.nan,
-                sd_without=float(b.std(ddof=1)) if len(b) > 1 else math.nan)
+                sd_without=float(b.std(ddof=1)) if len(b) > 1 else math.nan,
+            )
             try:
                 t.result = stats.compare_groups(a.to_numpy(), b.to_numpy(), ci_method=ci_method)
             except stats.StatsError as exc:
                 t.reason = str(exc)
             tests.append(t)
-        themes.append(ThemeRow(theme=theme, name=name, depth=depth, n_with=int(has.sum()),
-                               n_without=int((~has).sum()), tests=tests, quote=quote,
-                               quote_by=by))
+        themes.append(
+            ThemeRow(
+                theme=theme,
+                name=name,
+                depth=depth,
+                n_with=int(has.sum()),
+                n_without=int((~has).sum()),
+                tests=tests,
+                quote=quote,
+                quote_by=by,
+            )
+        )
     _adjust([t for row in themes for t in row.tests], correction)
 
-    by_condition = _contingencies(presence, people.loc[pids, "condition"], "condition",
-                                  info, stats)
+    by_condition = _contingencies(presence, people.loc[pids, "condition"], "condition", info, stats)
     _adjust(by_condition, correction)
     groups, split_info = _split_groups(frame.loc[pids], split_measure, split)
-    by_split = _contingencies(presence, groups, split_measure, info, stats,
-                              col_order=["Low", "High"]) if groups is not None else []
+    by_split = (
+        _contingencies(presence, groups, split_measure, info, stats, col_order=["Low", "High"])
+        if groups is not None
+        else []
+    )
     _adjust(by_split, correction)
     correlations = []
     for i, x in enumerate(measures):
-        for y in measures[i + 1:]:
+        for y in measures[i + 1 :]:
             row = CorrelationRow(x=x, y=y, pearson=None, spearman=None)
             try:
                 row.pearson = stats.correlate(frame[x], frame[y], method="pearson")
@@ -280,12 +337,21 @@ def joint_display(
             correlations.append(row)
     _adjust(correlations, correction, attr="pearson")
     if len(pids) < stats.SMALL_N:
-        notes.append(f"n = {len(pids)} participants is under {stats.SMALL_N}: read the tests "
-                     "as descriptive")
-    return JointDisplay(measures=measures, correction=correction, themes=themes,
-                        by_condition=by_condition, by_split=by_split, split=split_info,
-                        correlations=correlations, n_participants=len(pids), notes=notes,
-                        ci_method=ci_method)
+        notes.append(
+            f"n = {len(pids)} participants is under {stats.SMALL_N}: read the tests as descriptive"
+        )
+    return JointDisplay(
+        measures=measures,
+        correction=correction,
+        themes=themes,
+        by_condition=by_condition,
+        by_split=by_split,
+        split=split_info,
+        correlations=correlations,
+        n_participants=len(pids),
+        notes=notes,
+        ci_method=ci_method,
+    )
 
 
 def _has_var(project: ProjectHandle, name: str) -> bool:
@@ -300,8 +366,12 @@ def _contingencies(presence, factor, label, info, stats, col_order=None) -> list
         name = info.get(theme, (theme,))[0]
         row = ContingencyRow(theme=theme, name=name, factor=label, result=None)
         try:
-            row.result = stats.crosstab(presence[theme].tolist(), factor.tolist(),
-                                        row_order=[True, False], col_order=col_order)
+            row.result = stats.crosstab(
+                presence[theme].tolist(),
+                factor.tolist(),
+                row_order=[True, False],
+                col_order=col_order,
+            )
         except stats.StatsError as exc:
             row.reason = str(exc)
         rows.append(row)
@@ -324,8 +394,9 @@ def _adjust(items, correction: str, attr: str = "result") -> None:
         it.p_adj = None if math.isnan(adj) else float(adj)
 
 
-def group_values(project: ProjectHandle, theme: str, measure: str, *, layer: str = "auto",
-                 presence=None) -> tuple[list[float], list[float]]:
+def group_values(
+    project: ProjectHandle, theme: str, measure: str, *, layer: str = "auto", presence=None
+) -> tuple[list[float], list[float]]:
     """Values of ``measure`` for participants with and without ``theme`` (for plots)."""
     from themeqa.services.measures import measure_frame
 
@@ -343,6 +414,7 @@ def group_values(project: ProjectHandle, theme: str, measure: str, *, layer: str
 
 
 # --- formatting -------------------------------------------------------------------------------
+
 
 def _f(x: float | None, digits: int = 2) -> str:
     if x is None or (isinstance(x, float) and (math.isnan(x) or math.isinf(x))):
@@ -378,54 +450,122 @@ def joint_display_tables(jd: JointDisplay) -> list:
         for k, t in enumerate(th.tests):
             r = t.result
             first = k == 0
-            rows.append([
-                f"{th.theme} {th.name}" if first else "",
-                t.measure, t.n_with, t.n_without,
-                _msd(t.mean_with, t.sd_with), _msd(t.mean_without, t.sd_without),
-                f"t({r.df:.0f}) = {r.t:.2f}" if r else "–",
-                f"{r.g:.2f} [{r.g_low:.2f}, {r.g_high:.2f}]" if r else "–",
-                _p(r.p) if r else "–", _p(t.p_adj),
-                (f"“{th.quote}” ({th.quote_by})" if th.quote else "") if first else "",
-            ])
+            rows.append(
+                [
+                    f"{th.theme} {th.name}" if first else "",
+                    t.measure,
+                    t.n_with,
+                    t.n_without,
+                    _msd(t.mean_with, t.sd_with),
+                    _msd(t.mean_without, t.sd_without),
+                    f"t({r.df:.0f}) = {r.t:.2f}" if r else "–",
+                    f"{r.g:.2f} [{r.g_low:.2f}, {r.g_high:.2f}]" if r else "–",
+                    _p(r.p) if r else "–",
+                    _p(t.p_adj),
+                    (f"“{th.quote}” ({th.quote_by})" if th.quote else "") if first else "",
+                ]
+            )
             indent.append(max(0, th.depth - 1))
             if r:
                 n_small += bool(r.warnings)
-                detail.append([
-                    th.theme, t.measure, r.n1, r.n2, _f(r.levene_f), _p(r.levene_p),
-                    _f(r.t), _f(r.df, 0), _p(r.p), _f(r.welch_t), _f(r.welch_df),
-                    _p(r.welch_p), f"{r.d:.2f} [{r.d_low:.2f}, {r.d_high:.2f}]",
-                    f"{r.g:.2f} [{r.g_low:.2f}, {r.g_high:.2f}]", _f(r.r_pb),
-                ])
+                detail.append(
+                    [
+                        th.theme,
+                        t.measure,
+                        r.n1,
+                        r.n2,
+                        _f(r.levene_f),
+                        _p(r.levene_p),
+                        _f(r.t),
+                        _f(r.df, 0),
+                        _p(r.p),
+                        _f(r.welch_t),
+                        _f(r.welch_df),
+                        _p(r.welch_p),
+                        f"{r.d:.2f} [{r.d_low:.2f}, {r.d_high:.2f}]",
+                        f"{r.g:.2f} [{r.g_low:.2f}, {r.g_high:.2f}]",
+                        _f(r.r_pb),
+                    ]
+                )
             else:
                 detail.append([th.theme, t.measure, t.n_with, t.n_without] + ["–"] * 11)
-    ci_note = ("95 % CIs of d by noncentral-t inversion (Steiger & Fouladi 1997); g = J d."
-               if jd.ci_method == "nct" else
-               "95 % CIs of d by the normal approximation of Hedges & Olkin (1985); g = J d "
-               "with Hedges' exact J.")
+    ci_note = (
+        "95 % CIs of d by noncentral-t inversion (Steiger & Fouladi 1997); g = J d."
+        if jd.ci_method == "nct"
+        else "95 % CIs of d by the normal approximation of Hedges & Olkin (1985); g = J d "
+        "with Hedges' exact J."
+    )
     notes = [
         f"Note. n = {jd.n_participants} participants. With/without = participants in whom "
         "the theme is present/absent. Student's t (equal variances); Levene's and Welch's "
         "tests are in the detailed table. g = Hedges' g [95 % CI]. " + ci_note,
         f"p adj: {corr} correction across the {sum(len(t.tests) for t in jd.themes)} "
         "theme x measure tests.",
-        *([f"Warning: {n_small} test(s) rest on fewer than 20 participants with the "
-            "measure: read them as descriptive."] if n_small else []),
+        *(
+            [
+                f"Warning: {n_small} test(s) rest on fewer than 20 participants with the "
+                "measure: read them as descriptive."
+            ]
+            if n_small
+            else []
+        ),
         *jd.notes,
     ]
-    tables = [ReportTable(
-        key="joint_display", title="Joint display: themes and measures",
-        columns=["Theme", "Measure", "n with", "n without", "M (SD) with", "M (SD) without",
-                 "Test", "g [95% CI]", "p", "p adj", "Indicative quote"],
-        rows=rows, notes=notes, indent=indent)]
-    tables.append(ReportTable(
-        key="t_tests", title="Independent-samples tests by theme presence",
-        columns=["Theme", "Measure", "n with", "n without", "Levene F", "Levene p", "t", "df",
-                 "p", "Welch t", "Welch df", "Welch p", "d [95% CI]", "g [95% CI]", "r pb"],
-        rows=detail, notes=["Note. Levene's test centred on the mean (as SPSS). "
-                            "r pb = point-biserial correlation of presence (1/0) with the "
-                            "measure."]))
-    for key, title, items in (("by_condition", "Themes by condition", jd.by_condition),
-                              ("by_sc_group", "Themes by self-compassion group", jd.by_split)):
+    tables = [
+        ReportTable(
+            key="joint_display",
+            title="Joint display: themes and measures",
+            columns=[
+                "Theme",
+                "Measure",
+                "n with",
+                "n without",
+                "M (SD) with",
+                "M (SD) without",
+                "Test",
+                "g [95% CI]",
+                "p",
+                "p adj",
+                "Indicative quote",
+            ],
+            rows=rows,
+            notes=notes,
+            indent=indent,
+        )
+    ]
+    tables.append(
+        ReportTable(
+            key="t_tests",
+            title="Independent-samples tests by theme presence",
+            columns=[
+                "Theme",
+                "Measure",
+                "n with",
+                "n without",
+                "Levene F",
+                "Levene p",
+                "t",
+                "df",
+                "p",
+                "Welch t",
+                "Welch df",
+                "Welch p",
+                "d [95% CI]",
+                "g [95% CI]",
+                "r pb",
+            ],
+            rows=detail,
+            notes=[
+                "Note. Levene's test centred on the mean (as SPSS). "
+                "r pb = point-biserial correlation of presence (1/0) with the "
+                "measure."
+            ],
+        )
+    )
+    for key, title, items in (
+        ("by_condition", "Themes by condition", jd.by_condition),
+        ("by_sc_group", "Themes by self-compassion group", jd.by_split),
+    ):
         if not items:
             continue
         crow: list[list[object]] = []
@@ -434,57 +574,112 @@ def joint_display_tables(jd: JointDisplay) -> list:
         for it in items:
             r = it.result
             if r is None:
-                crow.append([f"{it.theme} {it.name}", "–", "–", "–", "–", "–", "–", "–",
-                             it.reason])
+                crow.append([f"{it.theme} {it.name}", "–", "–", "–", "–", "–", "–", "–", it.reason])
                 continue
-            counts = "; ".join(f"{c}: {r.table[0][j]}/{r.table[0][j] + r.table[1][j]}"
-                               for j, c in enumerate(r.col_labels))
-            crow.append([
-                f"{it.theme} {it.name}", counts, f"{r.chi2:.2f} ({r.df})",
-                _p(r.p), _f(r.chi2_yates), _p(r.p_yates), _p(r.fisher_p),
-                f"{r.odds_ratio:.2f} [{r.or_low:.2f}, {r.or_high:.2f}]"
-                if r.odds_ratio is not None else "–",
-                _p(it.p_adj),
-            ])
+            counts = "; ".join(
+                f"{c}: {r.table[0][j]}/{r.table[0][j] + r.table[1][j]}"
+                for j, c in enumerate(r.col_labels)
+            )
+            crow.append(
+                [
+                    f"{it.theme} {it.name}",
+                    counts,
+                    f"{r.chi2:.2f} ({r.df})",
+                    _p(r.p),
+                    _f(r.chi2_yates),
+                    _p(r.p_yates),
+                    _p(r.fisher_p),
+                    f"{r.odds_ratio:.2f} [{r.or_low:.2f}, {r.or_high:.2f}]"
+                    if r.odds_ratio is not None
+                    else "–",
+                    _p(it.p_adj),
+                ]
+            )
         cwarn = []
         if n_small:
-            cwarn.append(f"Warning: {n_small} of {len(items)} tables have an expected count "
-                         "under 5: read Fisher's exact test there, not chi-square.")
+            cwarn.append(
+                f"Warning: {n_small} of {len(items)} tables have an expected count "
+                "under 5: read Fisher's exact test there, not chi-square."
+            )
         if n_haldane:
-            cwarn.append(f"{n_haldane} table(s) have a zero cell: their odds ratio adds 0.5 "
-                         "to every cell (Haldane).")
+            cwarn.append(
+                f"{n_haldane} table(s) have a zero cell: their odds ratio adds 0.5 "
+                "to every cell (Haldane)."
+            )
         extra = ""
         if key == "by_sc_group" and jd.split:
-            extra = (f" Low/High = {jd.split['measure']} below / at or above "
-                     f"{jd.split['threshold']:.2f} ({jd.split['method']}).")
-        tables.append(ReportTable(
-            key=key, title=title,
-            columns=["Theme", "With theme / n per group", "χ² (df)", "p", "χ² Yates",
-                     "p Yates", "Fisher p", "OR [95% CI]", "p adj"],
-            rows=crow,
-            notes=[f"Note. OR = odds of the theme in the first group vs the second (Woolf CI; "
-                   f"0.5 added to every cell when one is 0, Haldane). p adj: {corr} "
-                   f"correction of Fisher's p (2x2) or chi-square p.{extra}",
-                   *cwarn]))
+            extra = (
+                f" Low/High = {jd.split['measure']} below / at or above "
+                f"{jd.split['threshold']:.2f} ({jd.split['method']})."
+            )
+        tables.append(
+            ReportTable(
+                key=key,
+                title=title,
+                columns=[
+                    "Theme",
+                    "With theme / n per group",
+                    "χ² (df)",
+                    "p",
+                    "χ² Yates",
+                    "p Yates",
+                    "Fisher p",
+                    "OR [95% CI]",
+                    "p adj",
+                ],
+                rows=crow,
+                notes=[
+                    f"Note. OR = odds of the theme in the first group vs the second (Woolf CI; "
+                    f"0.5 added to every cell when one is 0, Haldane). p adj: {corr} "
+                    f"correction of Fisher's p (2x2) or chi-square p.{extra}",
+                    *cwarn,
+                ],
+            )
+        )
     if jd.correlations:
-        tables.append(ReportTable(
-            key="correlations", title="Correlations between measures",
-            columns=["Measure 1", "Measure 2", "n", "Pearson r [95% CI]", "p", "p adj",
-                     "Spearman ρ [95% CI]", "p"],
-            rows=[[c.x, c.y, c.pearson.n if c.pearson else "–",
-                   f"{c.pearson.r:.2f} [{c.pearson.low:.2f}, {c.pearson.high:.2f}]"
-                   if c.pearson else "–", _p(c.pearson.p) if c.pearson else "–",
-                   _p(c.p_adj),
-                   f"{c.spearman.r:.2f} [{c.spearman.low:.2f}, {c.spearman.high:.2f}]"
-                   if c.spearman else "–", _p(c.spearman.p) if c.spearman else "–"]
-                  for c in jd.correlations],
-            notes=["Note. CIs by Fisher's z (Spearman: Bonett & Wright 2000 SE). p adj: "
-                   f"{corr} correction of the Pearson p-values."]))
+        tables.append(
+            ReportTable(
+                key="correlations",
+                title="Correlations between measures",
+                columns=[
+                    "Measure 1",
+                    "Measure 2",
+                    "n",
+                    "Pearson r [95% CI]",
+                    "p",
+                    "p adj",
+                    "Spearman ρ [95% CI]",
+                    "p",
+                ],
+                rows=[
+                    [
+                        c.x,
+                        c.y,
+                        c.pearson.n if c.pearson else "–",
+                        f"{c.pearson.r:.2f} [{c.pearson.low:.2f}, {c.pearson.high:.2f}]"
+                        if c.pearson
+                        else "–",
+                        _p(c.pearson.p) if c.pearson else "–",
+                        _p(c.p_adj),
+                        f"{c.spearman.r:.2f} [{c.spearman.low:.2f}, {c.spearman.high:.2f}]"
+                        if c.spearman
+                        else "–",
+                        _p(c.spearman.p) if c.spearman else "–",
+                    ]
+                    for c in jd.correlations
+                ],
+                notes=[
+                    "Note. CIs by Fisher's z (Spearman: Bonett & Wright 2000 SE). p adj: "
+                    f"{corr} correction of the Pearson p-values."
+                ],
+            )
+        )
     return tables
 
 
-def write_joint_display(project: ProjectHandle, out: Path | str, *, fmt: str | None = None,
-                        **kwargs: Any) -> tuple[Path, JointDisplay]:
+def write_joint_display(
+    project: ProjectHandle, out: Path | str, *, fmt: str | None = None, **kwargs: Any
+) -> tuple[Path, JointDisplay]:
     """Compute the joint display and write it with ``reports.writers.write_tables``."""
     from themeqa.reports.writers import write_tables
 
@@ -498,9 +693,14 @@ def write_joint_display(project: ProjectHandle, out: Path | str, *, fmt: str | N
     from themeqa.services.audit import record
 
     with project.transaction() as s:
-        record(s, project.actor, "report", "joint_display", None,
-               after={"file": str(out), "measures": jd.measures,
-                      "correction": jd.correction})
+        record(
+            s,
+            project.actor,
+            "report",
+            "joint_display",
+            None,
+            after={"file": str(out), "measures": jd.measures, "correction": jd.correction},
+        )
     return path, jd
 
 
@@ -515,15 +715,21 @@ class JointView:
     values: dict[tuple[str, str], tuple[list[float], list[float]]]
 
 
-def joint_view(project: ProjectHandle, *, correction: str = "holm", layer: str = "auto",
-               measures: Sequence[str] | None = None) -> JointView:
+def joint_view(
+    project: ProjectHandle,
+    *,
+    correction: str = "holm",
+    layer: str = "auto",
+    measures: Sequence[str] | None = None,
+) -> JointView:
     """The joint display plus the per-group values, computed from one presence matrix."""
     from themeqa.services.measures import measure_frame
     from themeqa.services.tally import presence_matrix
 
     presence = presence_matrix(project, layer=layer)
-    jd = joint_display(project, correction=correction, layer=layer, presence=presence,
-                       measures=measures)
+    jd = joint_display(
+        project, correction=correction, layer=layer, presence=presence, measures=measures
+    )
     frame = measure_frame(project, jd.measures) if jd.measures else None
     keys: list[tuple[str, str]] = []
     values: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
@@ -532,7 +738,9 @@ def joint_view(project: ProjectHandle, *, correction: str = "holm", layer: str =
         for t in th.tests:
             keys.append((th.theme, t.measure))
             col = frame[t.measure].reindex(has.index)
-            values[(th.theme, t.measure)] = (col[has].dropna().tolist(),
-                                             col[~has].dropna().tolist())
+            values[(th.theme, t.measure)] = (
+                col[has].dropna().tolist(),
+                col[~has].dropna().tolist(),
+            )
     table = joint_display_tables(jd)[0]
     return JointView(display=jd, table=table, keys=keys, values=values)

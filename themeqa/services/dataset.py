@@ -47,11 +47,26 @@ def merged_dataset(
     measures = measure_frame(project, variables)
     meta = {v.name: v for v in list_variables(project)}
     frame = people.copy()
-    labels: dict[str, str] = {"pid": "Participant id", "condition": "Condition",
-                              "session": "Session (group)", "age": "Age (years)",
-                              "gender": "Gender"}
+    # demographics are stored as text; a column whose every value is a number goes out as a
+    # numeric (scale) variable so SPSS can average it
+    numeric_extra = []
+    for col in frame.columns:
+        if col in ("condition", "session", "age", "gender"):
+            continue
+        values = frame[col].map(lambda v: None if v is None or str(v).strip() == "" else v)
+        as_num = pd.to_numeric(values, errors="coerce")
+        if values.notna().any() and (as_num.notna() == values.notna()).all():
+            frame[col] = as_num.astype(float)
+            numeric_extra.append(col)
+    labels: dict[str, str] = {
+        "pid": "Participant id",
+        "condition": "Condition",
+        "session": "Session (group)",
+        "age": "Age (years)",
+        "gender": "Gender",
+    }
     value_labels: dict[str, dict[float, str]] = {}
-    measure_level: dict[str, str] = {"age": "scale"}
+    measure_level: dict[str, str] = {"age": "scale", **dict.fromkeys(numeric_extra, "scale")}
     pres = presence.reindex(frame.index).fillna(False).astype(bool)
     for theme in pres.columns:
         col = f"theme {theme}"
@@ -65,7 +80,7 @@ def merged_dataset(
         target = col if col not in frame.columns else f"m {col}"
         frame[target] = measures[col].reindex(frame.index)
         v = meta.get(col)
-        labels[target] = (v.label if v and v.label else col)
+        labels[target] = v.label if v and v.label else col
         if v and v.value_labels:
             with contextlib.suppress(ValueError):  # string codes: no numeric value labels
                 value_labels[target] = {float(k): str(lbl) for k, lbl in v.value_labels.items()}
@@ -76,11 +91,17 @@ def merged_dataset(
     frame = frame.reset_index()
     for col in frame.columns:
         if frame[col].dtype == object:
-            frame[col] = frame[col].map(lambda x: None if x is None or (
-                isinstance(x, float) and np.isnan(x)) else str(x))
+            frame[col] = frame[col].map(
+                lambda x: None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
+            )
     frame = pd.DataFrame(frame)
-    return Dataset(frame=frame, labels=labels, value_labels=value_labels, missing=missing,
-                   measure=measure_level)
+    return Dataset(
+        frame=frame,
+        labels=labels,
+        value_labels=value_labels,
+        missing=missing,
+        measure=measure_level,
+    )
 
 
 def export_dataset(
@@ -106,7 +127,12 @@ def export_dataset(
         raise InputError(f"{out}: cannot write ({exc.strerror or exc})") from exc
     names = spss_names(ds.frame.columns)
     with project.transaction() as s:
-        record(s, project.actor, "export", "dataset", None,
-               after={"file": str(path), "rows": len(ds.frame), "columns": len(names)})
-    return {"file": str(path), "rows": len(ds.frame), "columns": len(names),
-            "names": names}
+        record(
+            s,
+            project.actor,
+            "export",
+            "dataset",
+            None,
+            after={"file": str(path), "rows": len(ds.frame), "columns": len(names)},
+        )
+    return {"file": str(path), "rows": len(ds.frame), "columns": len(names), "names": names}

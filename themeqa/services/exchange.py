@@ -379,6 +379,9 @@ def import_codebook_qdc(
         shared = [p.labels[0] for p in validate_many([*load_core_codebooks(s), cb])
                   if p.kind == "label-collision" and p.labels]
         warnings = list(notices)
+        if qdc.sets:
+            warnings.append(f"{len(qdc.sets)} code sets not imported (themeqa has none): "
+                            + ", ".join(st.name for st in qdc.sets[:5]))
         if shared:
             warnings.append(
                 f"{len(shared)} labels are also used in other codebooks "

@@ -278,11 +278,17 @@ def _plan_documents(p, plan: _Plan, users, report: ProjectImport, on_mismatch: s
     problems: list[str] = []
     names: set[str] = set()
     set_of: dict[str, dict[str, str]] = defaultdict(dict)
+    other_sets = []
     for st in p.sets:
-        for kind in ("session", "timepoint"):
-            if st.name.startswith(kind + " "):
-                for g in st.sources:
-                    set_of[g][kind] = st.name[len(kind) + 1:]
+        kind = next((k for k in ("session", "timepoint") if st.name.startswith(k + " ")), None)
+        if kind is None:
+            other_sets.append(st.name)
+            continue
+        for g in st.sources:
+            set_of[g][kind] = st.name[len(kind) + 1:]
+    if other_sets:
+        report.notices.append(f"{len(other_sets)} sets not imported (themeqa has sessions and "
+                              f"timepoints, not free sets): {', '.join(other_sets[:_LISTED])}")
     default_user = p.creating_user
 
     def coder_for(*guids):

@@ -77,6 +77,18 @@ def _read_all(
     return sources
 
 
+def _with_language(src, language: str | None):
+    """The source with its documents' language set (given, or guessed once per file)."""
+    from dataclasses import replace
+
+    from themeqa.ingest.language import detect_language
+
+    lang = language or detect_language(" ".join(d.text for d in src.documents[:200]))
+    if all(d.language == lang for d in src.documents):
+        return src
+    return replace(src, documents=tuple(replace(d, language=lang) for d in src.documents))
+
+
 def _check_duplicates(s: Session, sources: list) -> None:
     seen: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -127,8 +139,14 @@ def import_files(
     timepoint: str | None = None,
     kind: str | None = None,
     progress: Progress | None = None,
+    language: str | None = None,
 ) -> ImportReport:
-    """Import ``paths`` as one batch; raise ``InputError`` (and write nothing) on any problem."""
+    """Import ``paths`` as one batch; raise ``InputError`` (and write nothing) on any problem.
+
+    ``language`` (a spaCy code such as ``en``, ``fr``) applies to every file; by default each
+    file's language is guessed from its text (``ingest.language``), which picks the sentence
+    splitter and the lemmas used by search.
+    """
     from themeqa.store.models import Sentence
 
     if kind is not None and kind not in KINDS:
@@ -139,6 +157,7 @@ def import_files(
         # participants' ids and extra labels are speakers even if they speak only once
         labels = [*s.exec(select(Participant.pid)).all(), *s.exec(select(SpeakerLabel.label)).all()]
     sources = _read_all([Path(p) for p in paths], kind, progress, labels)
+    sources = [_with_language(src, language) for src in sources]
     docs = [d for src in sources for d in src.documents]
     with project.reading() as s:
         _check_duplicates(s, sources)

@@ -105,8 +105,9 @@ class VariableInfo:
         return asdict(self)
 
 
-def match_ids(given: Iterable[str], pids: Sequence[str]
-              ) -> tuple[dict[str, str], list[IdMatch], list[str]]:
+def match_ids(
+    given: Iterable[str], pids: Sequence[str]
+) -> tuple[dict[str, str], list[IdMatch], list[str]]:
     """Split file ids into exact matches, near-miss proposals and unmatched ids.
 
     Exact: identical text. Proposal ``normalised``: equal under
@@ -139,8 +140,9 @@ def match_ids(given: Iterable[str], pids: Sequence[str]
             taken.add(cands[0])
             continue
         choices = [p for p in free if p not in taken]
-        best = process.extract(g.casefold(), [c.casefold() for c in choices],
-                               scorer=fuzz.ratio, limit=2)
+        best = process.extract(
+            g.casefold(), [c.casefold() for c in choices], scorer=fuzz.ratio, limit=2
+        )
         if best and best[0][1] >= FUZZY_CUTOFF and (len(best) == 1 or best[1][1] < best[0][1]):
             pid = choices[best[0][2]]
             proposals.append(IdMatch(g, pid, "similar", round(float(best[0][1]), 1)))
@@ -152,8 +154,11 @@ def match_ids(given: Iterable[str], pids: Sequence[str]
 
 def natural_key(pid: str) -> tuple:
     """Sort ids as people read them: ``P2`` before ``P10`` (digits compared as numbers)."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-                 for part in re.split(r"(\d+)", pid) if part)
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in re.split(r"(\d+)", pid)
+        if part
+    )
 
 
 def participant_ids(s: Session) -> dict[str, int]:
@@ -175,8 +180,10 @@ def _plan(project: ProjectHandle, table) -> MeasureImport:
     with project.reading() as s:
         pids = sorted(participant_ids(s))
     if not pids:
-        raise InputError("the project has no participants yet: import the participants file "
-                         "first (themeqa participants import FILE)")
+        raise InputError(
+            "the project has no participants yet: import the participants file "
+            "first (themeqa participants import FILE)"
+        )
     exact, proposals, unmatched = match_ids(table.ids, pids)
     return MeasureImport(
         file=Path(table.path).name,
@@ -189,8 +196,9 @@ def _plan(project: ProjectHandle, table) -> MeasureImport:
     )
 
 
-def preview_measures(project: ProjectHandle, path: Path | str, *,
-                     id_column: str | None = None) -> MeasureImport:
+def preview_measures(
+    project: ProjectHandle, path: Path | str, *, id_column: str | None = None
+) -> MeasureImport:
     """What :func:`import_measures` would link, without writing anything."""
     return _plan(project, _read(path, id_column))
 
@@ -206,21 +214,39 @@ def check_variable_name(name: str, prefix: str) -> str:
 
 
 def write_variable(
-    s: Session, *, name: str, label: str, kind: str, source: str, timepoint_id: int | None,
-    value_labels: dict[str, Any], missing_values: list[Any], values: dict[int, Any],
-    replace: bool, actor: str, batch: str,
+    s: Session,
+    *,
+    name: str,
+    label: str,
+    kind: str,
+    source: str,
+    timepoint_id: int | None,
+    value_labels: dict[str, Any],
+    missing_values: list[Any],
+    values: dict[int, Any],
+    replace: bool,
+    actor: str,
+    batch: str,
 ) -> int:
     """Create (or, with ``replace``, overwrite) one variable and its values; return count."""
     var = s.exec(select(MeasureVariable).where(MeasureVariable.name == name)).first()
     before = None
     if var is not None:
         if not replace:
-            raise InputError(f"variable {name!r} already exists (source {var.source or '?'}); "
-                             "use --replace to overwrite it")
-        before = {"label": var.label, "source": var.source,
-                  "values": {str(v.participant_id): v.value if v.text_value is None
-                             else v.text_value for v in s.exec(select(MeasureValue).where(
-                                 MeasureValue.variable_id == var.id)).all()}}
+            raise InputError(
+                f"variable {name!r} already exists (source {var.source or '?'}); "
+                "use --replace to overwrite it"
+            )
+        before = {
+            "label": var.label,
+            "source": var.source,
+            "values": {
+                str(v.participant_id): v.value if v.text_value is None else v.text_value
+                for v in s.exec(
+                    select(MeasureValue).where(MeasureValue.variable_id == var.id)
+                ).all()
+            },
+        }
         s.exec(delete(MeasureValue).where(MeasureValue.variable_id == var.id))
     else:
         position = len(s.exec(select(MeasureVariable.id)).all())
@@ -234,14 +260,26 @@ def write_variable(
         if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
         if kind == "string":
-            s.add(MeasureValue(participant_id=participant_id, variable_id=var.id,
-                               text_value=str(value)))
+            s.add(
+                MeasureValue(
+                    participant_id=participant_id, variable_id=var.id, text_value=str(value)
+                )
+            )
         else:
-            s.add(MeasureValue(participant_id=participant_id, variable_id=var.id,
-                               value=float(value)))
+            s.add(
+                MeasureValue(participant_id=participant_id, variable_id=var.id, value=float(value))
+            )
         n += 1
-    record(s, actor, "import" if before is None else "replace", "measure_variable", var.id,
-           before=before, after={"name": name, "source": source, "n": n}, batch=batch)
+    record(
+        s,
+        actor,
+        "import" if before is None else "replace",
+        "measure_variable",
+        var.id,
+        before=before,
+        after={"name": name, "source": source, "n": n},
+        batch=batch,
+    )
     return n
 
 
@@ -274,8 +312,10 @@ def import_measures(
             "nothing was imported"
         )
     if not plan.exact and not plan.proposals:
-        raise InputError(f"{plan.file}: no id matches a participant (ids such as "
-                         f"{', '.join(plan.unmatched[:3])}); nothing was imported")
+        raise InputError(
+            f"{plan.file}: no id matches a participant (ids such as "
+            f"{', '.join(plan.unmatched[:3])}); nothing was imported"
+        )
     names = {c.name: check_variable_name(c.name, prefix) for c in table.columns}
     link = {g: g for g in plan.exact} | {m.given: m.pid for m in plan.proposals}
     batch = new_batch()
@@ -287,14 +327,33 @@ def import_measures(
             series = table.data[col.name]
             values = {ids[link[g]]: series.loc[g] for g in link}
             written += write_variable(
-                s, name=names[col.name], label=col.label, kind=col.kind,
-                source=f"file:{plan.file}", timepoint_id=tp.id if tp else None,
-                value_labels=col.value_labels, missing_values=col.missing_values,
-                values=values, replace=replace, actor=project.actor, batch=batch)
-        record(s, project.actor, "import", "measure_file", None, batch=batch,
-               after={"file": plan.file, "variables": list(names.values()),
-                      "matched": {g: p for g, p in link.items()},
-                      "unmatched": plan.unmatched})
+                s,
+                name=names[col.name],
+                label=col.label,
+                kind=col.kind,
+                source=f"file:{plan.file}",
+                timepoint_id=tp.id if tp else None,
+                value_labels=col.value_labels,
+                missing_values=col.missing_values,
+                values=values,
+                replace=replace,
+                actor=project.actor,
+                batch=batch,
+            )
+        record(
+            s,
+            project.actor,
+            "import",
+            "measure_file",
+            None,
+            batch=batch,
+            after={
+                "file": plan.file,
+                "variables": list(names.values()),
+                "matched": {g: p for g, p in link.items()},
+                "unmatched": plan.unmatched,
+            },
+        )
     plan.accepted = bool(plan.proposals)
     plan.values_written = written
     plan.variables = list(names.values())
@@ -309,12 +368,19 @@ def list_variables(project: ProjectHandle) -> list[VariableInfo]:
         for vid in s.exec(select(MeasureValue.variable_id)).all():
             counts[vid] = counts.get(vid, 0) + 1
         return [
-            VariableInfo(name=v.name, label=v.label, kind=v.kind, source=v.source,
-                         timepoint=tps.get(v.timepoint_id), n=counts.get(v.id, 0),
-                         value_labels=dict(v.value_labels or {}),
-                         missing_values=list(v.missing_values or []))
-            for v in s.exec(select(MeasureVariable).order_by(MeasureVariable.position,
-                                                            MeasureVariable.id)).all()
+            VariableInfo(
+                name=v.name,
+                label=v.label,
+                kind=v.kind,
+                source=v.source,
+                timepoint=tps.get(v.timepoint_id),
+                n=counts.get(v.id, 0),
+                value_labels=dict(v.value_labels or {}),
+                missing_values=list(v.missing_values or []),
+            )
+            for v in s.exec(
+                select(MeasureVariable).order_by(MeasureVariable.position, MeasureVariable.id)
+            ).all()
         ]
 
 
@@ -328,20 +394,25 @@ def measure_frame(project: ProjectHandle, variables: Sequence[str] | None = None
 
     with project.reading() as s:
         parts = dict(s.exec(select(Participant.id, Participant.pid)).all())
-        allvars = s.exec(select(MeasureVariable).order_by(MeasureVariable.position,
-                                                         MeasureVariable.id)).all()
+        allvars = s.exec(
+            select(MeasureVariable).order_by(MeasureVariable.position, MeasureVariable.id)
+        ).all()
         by_name = {v.name: v for v in allvars}
         if variables is None:
             chosen = list(allvars)
         else:
             unknown = [n for n in variables if n not in by_name]
             if unknown:
-                raise NotFoundError(f"no measure variable {', '.join(map(repr, unknown))} "
-                                    "(see themeqa quant list)")
+                raise NotFoundError(
+                    f"no measure variable {', '.join(map(repr, unknown))} (see themeqa quant list)"
+                )
             chosen = [by_name[n] for n in variables]
         ids = [v.id for v in chosen]
-        values = s.exec(select(MeasureValue).where(MeasureValue.variable_id.in_(ids))).all() \
-            if ids else []
+        values = (
+            s.exec(select(MeasureValue).where(MeasureValue.variable_id.in_(ids))).all()
+            if ids
+            else []
+        )
     index = sorted(parts.values(), key=natural_key)
     data: dict[str, list[Any]] = {}
     cells: dict[tuple[int, int], Any] = {
@@ -351,10 +422,10 @@ def measure_frame(project: ProjectHandle, variables: Sequence[str] | None = None
     pid_to_id = {pid: i for i, pid in parts.items()}
     for var in chosen:
         col = [cells.get((var.id, pid_to_id[p])) for p in index]
-        data[var.name] = col if var.kind == "string" else \
-            [math.nan if c is None else float(c) for c in col]
-    frame = pd.DataFrame(data, index=pd.Index(index, name="pid"),
-                         columns=[v.name for v in chosen])
+        data[var.name] = (
+            col if var.kind == "string" else [math.nan if c is None else float(c) for c in col]
+        )
+    frame = pd.DataFrame(data, index=pd.Index(index, name="pid"), columns=[v.name for v in chosen])
     frame.attrs["labels"] = {v.name: v.label for v in chosen}
     frame.attrs["value_labels"] = {v.name: dict(v.value_labels or {}) for v in chosen}
     frame.attrs["missing_values"] = {v.name: list(v.missing_values or []) for v in chosen}
@@ -370,17 +441,23 @@ def participant_frame(project: ProjectHandle):
         rows = s.exec(select(Participant)).all()
         extra_keys: list[str] = []
         for p in rows:
-            for k in (p.extra or {}):
+            for k in p.extra or {}:
                 if k not in extra_keys:
                     extra_keys.append(k)
         records = [
-            {"pid": p.pid, "condition": p.condition, "session": sessions.get(p.session_id),
-             "age": float(p.age) if p.age is not None else math.nan, "gender": p.gender,
-             **{k: (p.extra or {}).get(k) for k in extra_keys}}
+            {
+                "pid": p.pid,
+                "condition": p.condition,
+                "session": sessions.get(p.session_id),
+                "age": float(p.age) if p.age is not None else math.nan,
+                "gender": p.gender,
+                **{k: (p.extra or {}).get(k) for k in extra_keys},
+            }
             for p in rows
         ]
     frame = pd.DataFrame.from_records(
-        records, columns=["pid", "condition", "session", "age", "gender", *extra_keys])
+        records, columns=["pid", "condition", "session", "age", "gender", *extra_keys]
+    )
     frame = frame.set_index("pid")
     return frame.loc[sorted(frame.index, key=natural_key)]
 
@@ -429,7 +506,10 @@ def score_measures(
         answered = frame[cols].notna().any(axis=1)
         scores = score_scale(frame.loc[answered], key, items=cols)
     except ScaleError as exc:
-        raise InputError(f"scoring {key.name}: {exc}") from exc
+        reason = str(exc).replace("pass items=[...] in item order", "name them with --items")
+        raise InputError(
+            f"scoring {key.name}: {reason.replace('pass items=[...]', 'use --items')}"
+        ) from exc
     except KeyError as exc:
         raise InputError(f"scoring {key.name}: no item variable {exc}") from exc
     pre = f"{key.name}_" if prefix is None else prefix
@@ -441,15 +521,35 @@ def score_measures(
             name = check_variable_name(col, pre)
             out_names.append(name)
             write_variable(
-                s, name=name, label=f"{key.name} {col.replace('_', ' ')}", kind="numeric",
-                source=f"score:{key.name}", timepoint_id=None, value_labels={},
-                missing_values=[], values={ids[p]: v for p, v in scores[col].items()},
-                replace=replace, actor=project.actor, batch=batch)
-        record(s, project.actor, "score", "measure_scale", None, batch=batch,
-               after={"scale": key.name, "items": list(map(str, cols)),
-                      "variables": out_names})
-    return {"scale": key.name, "items": [str(c) for c in cols], "variables": out_names,
-            "n_scored": int(scores["total"].notna().sum()), "n_respondents": len(scores)}
+                s,
+                name=name,
+                label=f"{key.name} {col.replace('_', ' ')}",
+                kind="numeric",
+                source=f"score:{key.name}",
+                timepoint_id=None,
+                value_labels={},
+                missing_values=[],
+                values={ids[p]: v for p, v in scores[col].items()},
+                replace=replace,
+                actor=project.actor,
+                batch=batch,
+            )
+        record(
+            s,
+            project.actor,
+            "score",
+            "measure_scale",
+            None,
+            batch=batch,
+            after={"scale": key.name, "items": list(map(str, cols)), "variables": out_names},
+        )
+    return {
+        "scale": key.name,
+        "items": [str(c) for c in cols],
+        "variables": out_names,
+        "n_scored": int(scores["total"].notna().sum()),
+        "n_respondents": len(scores),
+    }
 
 
 #: HRV variables written by :func:`compute_hrv`, with their labels (units in brackets).
@@ -497,8 +597,9 @@ def compute_hrv(
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir()
-                                if f.suffix.lower() in (".txt", ".csv", ".hrm")))
+            files.extend(
+                sorted(f for f in p.iterdir() if f.suffix.lower() in (".txt", ".csv", ".hrm"))
+            )
         elif p.is_file():
             files.append(p)
         else:
@@ -516,8 +617,10 @@ def compute_hrv(
     exact, proposals, unmatched = match_ids(list(by_id), pids)
     if proposals and not accept_matches:
         shown = ", ".join(f"{by_id[m.given].name} -> {m.pid}" for m in proposals)
-        raise InputError(f"{len(proposals)} file(s) only nearly match participants ({shown}); "
-                         "rerun with --accept-matches or rename them; nothing was written")
+        raise InputError(
+            f"{len(proposals)} file(s) only nearly match participants ({shown}); "
+            "rerun with --accept-matches or rename them; nothing was written"
+        )
     link = {g: g for g in exact} | {m.given: m.pid for m in proposals}
     results: dict[str, dict[str, float]] = {}
     notes: list[str] = []
@@ -528,8 +631,14 @@ def compute_hrv(
             td = time_domain(rr)
         except (RRFormatError, HRVError) as exc:
             raise InputError(f"{by_id[fid].name}: {exc}") from exc
-        row = {"mean_nn": td.mean_nn, "sdnn": td.sdnn, "rmssd": td.rmssd, "pnn50": td.pnn50,
-               "mean_hr": td.mean_hr, "n_corrected": float(n_corr)}
+        row = {
+            "mean_nn": td.mean_nn,
+            "sdnn": td.sdnn,
+            "rmssd": td.rmssd,
+            "pnn50": td.pnn50,
+            "mean_hr": td.mean_hr,
+            "n_corrected": float(n_corr),
+        }
         try:
             fd = frequency_domain(rr)
             row |= {"lf": fd.lf, "hf": fd.hf, "lf_hf": fd.lf_hf, "nhf": fd.nhf}
@@ -544,13 +653,36 @@ def compute_hrv(
             name = check_variable_name(var, prefix)
             names.append(name)
             write_variable(
-                s, name=name, label=label, kind="numeric", source="hrv", timepoint_id=None,
-                value_labels={}, missing_values=[],
+                s,
+                name=name,
+                label=label,
+                kind="numeric",
+                source="hrv",
+                timepoint_id=None,
+                value_labels={},
+                missing_values=[],
                 values={ids[pid]: row.get(var) for pid, row in results.items()},
-                replace=replace, actor=project.actor, batch=batch)
-        record(s, project.actor, "hrv", "measure_hrv", None, batch=batch,
-               after={"files": {pid: by_id[g].name for g, pid in link.items()},
-                      "corrected": correct, "variables": names})
-    return {"participants": sorted(results, key=natural_key), "variables": names,
-            "unmatched": [by_id[u].name for u in unmatched], "notes": notes,
-            "n_corrected": {pid: int(r["n_corrected"]) for pid, r in results.items()}}
+                replace=replace,
+                actor=project.actor,
+                batch=batch,
+            )
+        record(
+            s,
+            project.actor,
+            "hrv",
+            "measure_hrv",
+            None,
+            batch=batch,
+            after={
+                "files": {pid: by_id[g].name for g, pid in link.items()},
+                "corrected": correct,
+                "variables": names,
+            },
+        )
+    return {
+        "participants": sorted(results, key=natural_key),
+        "variables": names,
+        "unmatched": [by_id[u].name for u in unmatched],
+        "notes": notes,
+        "n_corrected": {pid: int(r["n_corrected"]) for pid, r in results.items()},
+    }

@@ -74,8 +74,10 @@ def compute_ecg(
     exact, proposals, unmatched = match_ids(list(by_id), pids)
     if proposals and not accept_matches:
         shown = ", ".join(f"{by_id[m.given].name} -> {m.pid}" for m in proposals)
-        raise InputError(f"{len(proposals)} file(s) only nearly match participants ({shown}); "
-                         "rerun with --accept-matches or rename them; nothing was written")
+        raise InputError(
+            f"{len(proposals)} file(s) only nearly match participants ({shown}); "
+            "rerun with --accept-matches or rename them; nothing was written"
+        )
     link = {g: g for g in exact} | {m.given: m.pid for m in proposals}
     try:
         onsets = read_events(events) if events is not None else {}
@@ -86,8 +88,11 @@ def compute_ecg(
         try:
             peaks = detect_r_peaks(read_ecg(by_id[fid]), fs, method=method)
             ibi = ibi_ms(peaks, fs)
-            row = {"n_beats": float(peaks.size), "mean_hr": 60000.0 / float(ibi.mean()),
-                   "rmssd": time_domain(ibi).rmssd}
+            row = {
+                "n_beats": float(peaks.size),
+                "mean_hr": 60000.0 / float(ibi.mean()),
+                "rmssd": time_domain(ibi).rmssd,
+            }
             epochs_at = onsets.get(pid) or onsets.get(fid) or []
             if epochs_at:
                 t, hr = heart_rate_series(peaks, fs)
@@ -107,15 +112,39 @@ def compute_ecg(
             name = check_variable_name(var, prefix)
             names.append(name)
             write_variable(
-                s, name=name, label=label, kind="numeric", source="ecg", timepoint_id=None,
-                value_labels={}, missing_values=[],
+                s,
+                name=name,
+                label=label,
+                kind="numeric",
+                source="ecg",
+                timepoint_id=None,
+                value_labels={},
+                missing_values=[],
                 values={ids[pid]: row.get(var) for pid, row in results.items()},
-                replace=replace, actor=project.actor, batch=batch)
-        record(s, project.actor, "ecg", "measure_ecg", None, batch=batch,
-               after={"files": {pid: by_id[g].name for g, pid in link.items()},
-                      "fs": fs, "method": method, "events": str(events) if events else None,
-                      "baseline": list(baseline), "window": list(window),
-                      "variables": names})
-    return {"participants": sorted(results, key=natural_key), "variables": names,
-            "unmatched": [by_id[u].name for u in unmatched],
-            "beats": {pid: int(r["n_beats"]) for pid, r in results.items()}}
+                replace=replace,
+                actor=project.actor,
+                batch=batch,
+            )
+        record(
+            s,
+            project.actor,
+            "ecg",
+            "measure_ecg",
+            None,
+            batch=batch,
+            after={
+                "files": {pid: by_id[g].name for g, pid in link.items()},
+                "fs": fs,
+                "method": method,
+                "events": str(events) if events else None,
+                "baseline": list(baseline),
+                "window": list(window),
+                "variables": names,
+            },
+        )
+    return {
+        "participants": sorted(results, key=natural_key),
+        "variables": names,
+        "unmatched": [by_id[u].name for u in unmatched],
+        "beats": {pid: int(r["n_beats"]) for pid, r in results.items()},
+    }

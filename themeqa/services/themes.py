@@ -411,44 +411,39 @@ def review_extracts(
     project: ProjectHandle, code: str, *, layer: str = "auto", rollup: bool = True
 ) -> list[Extract]:
     """Every coded extract of a theme (and its subordinate themes with ``rollup``), in
-    document order, from the chosen layer: ``auto`` (consensus when there is any, else every
-    coder), ``consensus``, ``union`` or ``coder:NAME``."""
+    document order, from the chosen layer — the same layer rule as the tallies
+    (``core.tally.select_layer``: ``auto``, ``consensus``, ``union`` or ``coder:NAME``), so
+    the extracts reviewed are the ones the counts come from."""
+    from themeqa.core.tally import select_layer
     from themeqa.services.search import load_corpus
+    from themeqa.services.tally import load_frames
 
     with project.reading() as s:
         root = resolve_code(s, code)
-        ids = _descendants(s, root) if rollup else [root]
+        ids = set(_descendants(s, root) if rollup else [root])
         labels = dict(s.exec(select(Code.id, Code.label)).all())
-        q = (select(Coding, Coder.name).join(Coder, Coding.coder_id == Coder.id)
-             .where(Coding.code_id.in_(ids)))
-        rows = s.exec(q).all()
-        has_consensus = s.exec(
-            select(Coding.id).where(Coding.layer == "consensus")).first() is not None
-    if layer == "auto":
-        layer = "consensus" if has_consensus else "union"
-    if layer == "consensus":
-        rows = [(c, n) for c, n in rows if c.layer == "consensus"]
-    elif layer == "union":
-        rows = [(c, n) for c, n in rows if c.layer == "coder"]
-    elif layer.startswith("coder:"):
-        who = layer.split(":", 1)[1]
-        rows = [(c, n) for c, n in rows if c.layer == "coder" and n == who]
-    else:
-        raise InputError(f"layer must be auto, consensus, union or coder:NAME, not {layer!r}")
+    frames = load_frames(project)
+    try:
+        chosen, _ = select_layer(frames.codings, layer,
+                                 reconciled_documents=frames.reconciled)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    chosen = chosen[chosen["code"].isin(ids)]
     docs = {d.id: d for d in load_corpus(project)}
     out = []
-    for c, coder in rows:
-        d = docs.get(c.document_id)
+    for c in chosen.itertuples():
+        d = docs.get(c.document)
         if d is None:
             continue
-        participant, condition, _speaker, _role = d.speaker_of(c.start)
+        start, end = int(c.start), int(c.end)
+        participant, condition, _speaker, _role = d.speaker_of(start)
         if participant is None:  # a coding starting in a facilitator's question
-            t = d.turn_at(c.end - 1)
+            t = d.turn_at(end - 1)
             if t is not None and t.participant:
                 participant, condition = t.participant, t.condition
-        out.append(Extract(c.id, d.name, c.start, c.end, d.text[c.start:c.end],
-                           labels.get(c.code_id, ""), coder, c.layer, participant, condition,
-                           d.session))
+        out.append(Extract(int(c.id), d.name, start, end, d.text[start:end],
+                           labels.get(int(c.code), ""), c.coder, c.layer, participant,
+                           condition, d.session))
     return sorted(out, key=lambda e: (e.document, e.start, e.end, e.coding_id))
 
 
@@ -571,7 +566,8 @@ def thematic_map(
                           quotes=False)
     result = report.result
     codes = report.frames.codes
-    chosen, _ = select_layer(report.frames.codings, layer)
+    chosen, _ = select_layer(report.frames.codings, layer,
+                             reconciled_documents=report.frames.reconciled)
     per_code = chosen.groupby("code").size().to_dict()
     counts = result.counts_frame()
     session_cols = [c for c in counts.columns if c != "total"]

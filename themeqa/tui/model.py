@@ -59,6 +59,9 @@ class DocumentState:
         i = bisect_right(self._starts, max(end - 1, start))
         return [c for c in self.codings[:i] if c.start < end and c.end > start]
 
+    def turns_between(self, start: int, end: int) -> list:
+        return [t for t in self.document.turns if t.start < end and t.end > start]
+
     def turn_at(self, offset: int):
         turns = self.document.turns
         i = bisect_right([t.start for t in turns], offset) - 1

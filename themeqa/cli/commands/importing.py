@@ -15,9 +15,13 @@ from themeqa.cli.common import echo_json, get_project, json_option, progress_pri
     "--kind", type=click.Choice(["transcript", "written"]), default=None,
     help="Document kind (default: transcript for text files, written for CSV/XLSX).",
 )
+@click.option(
+    "--language", default=None, metavar="CODE",
+    help="Language of the files (en, fr, de, nl, …); default: guessed per file.",
+)
 @json_option
 @click.pass_context
-def import_(ctx, files, session, timepoint, kind, as_json) -> None:
+def import_(ctx, files, session, timepoint, kind, language, as_json) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) or written responses (.csv .xlsx).
 
     All files are read and checked first; if any cannot be read, nothing is imported.
@@ -32,7 +36,7 @@ def import_(ctx, files, session, timepoint, kind, as_json) -> None:
 
     project = get_project(ctx)
     report = import_files(project, list(files), session=session, timepoint=timepoint,
-                          kind=kind, progress=progress_printer())
+                          kind=kind, progress=progress_printer(), language=language)
     if as_json:
         echo_json(report.to_dict())
         return

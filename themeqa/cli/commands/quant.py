@@ -26,8 +26,11 @@ def _print_import(res, dry_run: bool) -> None:
     click.echo(f"{res.file}: id column {res.id_column!r}, {len(res.variables)} variable(s)")
     click.echo(f"  {verb} {len(res.exact)} exact id(s)")
     for m in res.proposals:
-        how = "same id up to case/zeros/spaces" if m.reason == "normalised" else \
-            f"similarity {m.score:g}"
+        how = (
+            "same id up to case/zeros/spaces"
+            if m.reason == "normalised"
+            else f"similarity {m.score:g}"
+        )
         state = "linked" if res.accepted else "needs --accept-matches"
         click.echo(f"  near-miss {m.given!r} -> {m.pid} ({how}): {state}")
     if res.unmatched:
@@ -40,18 +43,23 @@ def _print_import(res, dry_run: bool) -> None:
 
 @quant.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--id-column", default=None, help="Column holding participant ids "
-              "(default: id, pid, participant… or the first column).")
-@click.option("--accept-matches", is_flag=True,
-              help="Link near-miss ids (P7 -> P07) that were proposed.")
+@click.option(
+    "--id-column",
+    default=None,
+    help="Column holding participant ids (default: id, pid, participant… or the first column).",
+)
+@click.option(
+    "--accept-matches", is_flag=True, help="Link near-miss ids (P7 -> P07) that were proposed."
+)
 @click.option("--prefix", default="", help="Put this before every variable name.")
 @click.option("--timepoint", default=None, help="Timepoint the measures belong to.")
 @click.option("--replace", is_flag=True, help="Overwrite variables that already exist.")
 @click.option("--dry-run", is_flag=True, help="Show how ids would be linked; write nothing.")
 @json_option
 @click.pass_context
-def import_(ctx, file, id_column, accept_matches, prefix, timepoint, replace, dry_run,
-            as_json) -> None:
+def import_(
+    ctx, file, id_column, accept_matches, prefix, timepoint, replace, dry_run, as_json
+) -> None:
     """Import a measures table (CSV, XLSX or SPSS .sav) linked to participants by id.
 
     Exact ids link at once; near-misses (P7 for P07, case, spaces) are proposed and linked
@@ -69,8 +77,15 @@ def import_(ctx, file, id_column, accept_matches, prefix, timepoint, replace, dr
     if dry_run:
         res = preview_measures(project, file, id_column=id_column)
     else:
-        res = import_measures(project, file, id_column=id_column, accept_matches=accept_matches,
-                              prefix=prefix, timepoint=timepoint, replace=replace)
+        res = import_measures(
+            project,
+            file,
+            id_column=id_column,
+            accept_matches=accept_matches,
+            prefix=prefix,
+            timepoint=timepoint,
+            replace=replace,
+        )
     if as_json:
         echo_json(res.to_dict())
     else:
@@ -78,12 +93,20 @@ def import_(ctx, file, id_column, accept_matches, prefix, timepoint, replace, dr
 
 
 @quant.command()
-@click.option("--scale", required=True,
-              help="scs26, scs_sf, or a YAML scoring key file (KEY.yaml).")
-@click.option("--prefix", default=None, help="Prefix of the new variables (default: the "
-              "scale name and _, e.g. scs26_total).")
-@click.option("--items", default=None, help="Comma-separated item variables in item order "
-              "(default: detected from names ending in the item number).")
+@click.option(
+    "--scale", required=True, help="scs26, scs_sf, or a YAML scoring key file (KEY.yaml)."
+)
+@click.option(
+    "--prefix",
+    default=None,
+    help="Prefix of the new variables (default: the scale name and _, e.g. scs26_total).",
+)
+@click.option(
+    "--items",
+    default=None,
+    help="Comma-separated item variables in item order "
+    "(default: detected from names ending in the item number).",
+)
 @json_option
 @click.pass_context
 def score(ctx, scale, prefix, items, as_json) -> None:
@@ -104,8 +127,10 @@ def score(ctx, scale, prefix, items, as_json) -> None:
     if as_json:
         echo_json(res)
         return
-    click.echo(f"{res['scale']}: scored {res['n_scored']} of {res['n_respondents']} "
-               f"respondent(s) -> {', '.join(res['variables'])}")
+    click.echo(
+        f"{res['scale']}: scored {res['n_scored']} of {res['n_respondents']} "
+        f"respondent(s) -> {', '.join(res['variables'])}"
+    )
 
 
 @quant.command()
@@ -128,13 +153,19 @@ def hrv(ctx, paths, accept_matches, no_correct, prefix, as_json) -> None:
     """
     from themeqa.services.measures import compute_hrv
 
-    res = compute_hrv(get_project(ctx), list(paths), accept_matches=accept_matches,
-                      prefix=prefix, correct=not no_correct)
+    res = compute_hrv(
+        get_project(ctx),
+        list(paths),
+        accept_matches=accept_matches,
+        prefix=prefix,
+        correct=not no_correct,
+    )
     if as_json:
         echo_json(res)
         return
-    click.echo(f"HRV for {len(res['participants'])} participant(s): "
-               f"{', '.join(res['participants'])}")
+    click.echo(
+        f"HRV for {len(res['participants'])} participant(s): {', '.join(res['participants'])}"
+    )
     corrected = {p: n for p, n in res["n_corrected"].items() if n}
     if corrected:
         click.echo("  corrected beats: " + ", ".join(f"{p} {n}" for p, n in corrected.items()))
@@ -147,14 +178,35 @@ def hrv(ctx, paths, accept_matches, no_correct, prefix, as_json) -> None:
 @quant.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--fs", type=float, required=True, help="Sampling rate of the ECG (Hz).")
-@click.option("--method", type=click.Choice(["neurokit", "pantompkins"]), default="neurokit",
-              show_default=True, help="R-peak detector (neurokit needs the physio extra).")
-@click.option("--events", type=click.Path(dir_okay=False), default=None,
-              help="CSV of participant,onset (s) for event-related HR.")
-@click.option("--baseline", nargs=2, type=float, default=(-5.0, 0.0), show_default=True,
-              help="Baseline window around each onset (s).")
-@click.option("--window", nargs=2, type=float, default=(0.0, 30.0), show_default=True,
-              help="Response window after each onset (s).")
+@click.option(
+    "--method",
+    type=click.Choice(["neurokit", "pantompkins"]),
+    default="neurokit",
+    show_default=True,
+    help="R-peak detector (neurokit needs the physio extra).",
+)
+@click.option(
+    "--events",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="CSV of participant,onset (s) for event-related HR.",
+)
+@click.option(
+    "--baseline",
+    nargs=2,
+    type=float,
+    default=(-5.0, 0.0),
+    show_default=True,
+    help="Baseline window around each onset (s).",
+)
+@click.option(
+    "--window",
+    nargs=2,
+    type=float,
+    default=(0.0, 30.0),
+    show_default=True,
+    help="Response window after each onset (s).",
+)
 @click.option("--accept-matches", is_flag=True, help="Link near-miss file ids (P7 -> P07).")
 @json_option
 @click.pass_context
@@ -171,35 +223,63 @@ def ecg(ctx, files, fs, method, events, baseline, window, accept_matches, as_jso
     """
     from themeqa.services.physio import compute_ecg
 
-    res = compute_ecg(get_project(ctx), list(files), fs=fs, method=method, events=events,
-                      baseline=tuple(baseline), window=tuple(window),
-                      accept_matches=accept_matches)
+    res = compute_ecg(
+        get_project(ctx),
+        list(files),
+        fs=fs,
+        method=method,
+        events=events,
+        baseline=tuple(baseline),
+        window=tuple(window),
+        accept_matches=accept_matches,
+    )
     if as_json:
         echo_json(res)
         return
-    click.echo(f"ECG for {len(res['participants'])} participant(s): "
-               + ", ".join(f"{p} ({res['beats'][p]} beats)" for p in res["participants"]))
+    click.echo(
+        f"ECG for {len(res['participants'])} participant(s): "
+        + ", ".join(f"{p} ({res['beats'][p]} beats)" for p in res["participants"])
+    )
     if res["unmatched"]:
         click.echo(f"  unmatched files (skipped): {', '.join(res['unmatched'])}")
 
 
 @quant.command()
 @click.argument("out", type=click.Path(dir_okay=False))
-@click.option("--measures", default=None,
-              help="Comma-separated variables (default: scale totals and HRV indices).")
-@click.option("--correction", type=click.Choice(["holm", "bh"]), default="holm",
-              show_default=True, help="Multiple-comparison correction per family of tests.")
-@click.option("--layer", default="auto", show_default=True,
-              help="Codings used for presence: auto, consensus, union or coder:NAME.")
+@click.option(
+    "--measures",
+    default=None,
+    help="Comma-separated variables (default: scale totals and HRV indices).",
+)
+@click.option(
+    "--correction",
+    type=click.Choice(["holm", "bh"]),
+    default="holm",
+    show_default=True,
+    help="Multiple-comparison correction per family of tests.",
+)
+@click.option(
+    "--layer",
+    default="auto",
+    show_default=True,
+    help="Codings used for presence: auto, consensus, union or coder:NAME.",
+)
 @click.option("--codebook", default=None, help="Only the themes of this codebook.")
-@click.option("--split", default="median", show_default=True,
-              help="High/Low self-compassion split of scs26_total: median or a cut (2.85).")
-@click.option("--split-measure", default="scs26_total", show_default=True,
-              help="The score split into High/Low for the theme x group table.")
+@click.option(
+    "--split",
+    default="median",
+    show_default=True,
+    help="High/Low self-compassion split of scs26_total: median or a cut (2.85).",
+)
+@click.option(
+    "--split-measure",
+    default="scs26_total",
+    show_default=True,
+    help="The score split into High/Low for the theme x group table.",
+)
 @json_option
 @click.pass_context
-def analyse(ctx, out, measures, correction, layer, codebook, split, split_measure,
-            as_json) -> None:
+def analyse(ctx, out, measures, correction, layer, codebook, split, split_measure, as_json) -> None:
     """Joint display of themes and measures (.docx, .xlsx, .csv or .md).
 
     For each theme: n with/without, mean (SD) per group, Student's t (Levene and Welch in
@@ -215,23 +295,36 @@ def analyse(ctx, out, measures, correction, layer, codebook, split, split_measur
     from themeqa.services.analyses import write_joint_display
 
     names = [m.strip() for m in measures.split(",") if m.strip()] if measures else None
-    path, jd = write_joint_display(get_project(ctx), out, measures=names,
-                                   correction=correction, layer=layer, codebook=codebook,
-                                   split=split, split_measure=split_measure)
+    path, jd = write_joint_display(
+        get_project(ctx),
+        out,
+        measures=names,
+        correction=correction,
+        layer=layer,
+        codebook=codebook,
+        split=split,
+        split_measure=split_measure,
+    )
     if as_json:
         echo_json({"file": str(path), **jd.to_dict()})
         return
     n_tests = sum(1 for t in jd.themes for x in t.tests if x.result is not None)
-    click.echo(f"joint display: {len(jd.themes)} theme(s) x {len(jd.measures)} measure(s), "
-               f"{n_tests} test(s), n = {jd.n_participants} -> {path}")
+    click.echo(
+        f"joint display: {len(jd.themes)} theme(s) x {len(jd.measures)} measure(s), "
+        f"{n_tests} test(s), n = {jd.n_participants} -> {path}"
+    )
     for note in jd.notes:
         click.echo(f"  note: {note}")
 
 
 @quant.command()
 @click.argument("out", type=click.Path(dir_okay=False))
-@click.option("--layer", default="auto", show_default=True,
-              help="Codings used for theme presence: auto, consensus, union or coder:NAME.")
+@click.option(
+    "--layer",
+    default="auto",
+    show_default=True,
+    help="Codings used for theme presence: auto, consensus, union or coder:NAME.",
+)
 @click.option("--codebook", default=None, help="Only the themes of this codebook.")
 @json_option
 @click.pass_context
@@ -271,5 +364,7 @@ def list_(ctx, as_json) -> None:
     if as_json:
         echo_json([r.to_dict() for r in rows])
         return
-    echo_table(["variable", "label", "kind", "n", "source", "timepoint"],
-               [(r.name, r.label, r.kind, r.n, r.source, r.timepoint) for r in rows])
+    echo_table(
+        ["variable", "label", "kind", "n", "source", "timepoint"],
+        [(r.name, r.label, r.kind, r.n, r.source, r.timepoint) for r in rows],
+    )

@@ -140,14 +140,23 @@ class CodingScreen(Screen):
         self.code_tree.load(nodes)
         self.repaint()
 
-    def repaint(self) -> None:
+    def repaint(self, span: tuple[int, int] | None = None) -> None:
+        """Repaint the coded spans: all of them, or only the rows around ``span``."""
         if self.state is None:
             return
         theme = self.app.current_theme
         background = theme.background or ("#121212" if theme.dark else "#FFFFFF")
-        labels = [(t.start, t.content_start) for t in self.state.document.turns
-                  if t.content_start > t.start]
-        self.doc_view.paint(self.state.codings, labels, background=background, dark=theme.dark)
+        view = self.doc_view
+        if span is None:
+            labels = [(t.start, t.content_start) for t in self.state.document.turns
+                      if t.content_start > t.start]
+            view.paint(self.state.codings, labels, background=background, dark=theme.dark)
+        else:
+            lo, hi = view.row_range(*span)
+            labels = [(t.start, t.content_start) for t in self.state.turns_between(lo, hi)
+                      if t.content_start > t.start]
+            view.paint_rows(lo, hi, self.state.overlapping(lo, hi), labels,
+                            background=background, dark=theme.dark)
         self.version += 1
         self.update_panel(force=True)
 
@@ -167,9 +176,16 @@ class CodingScreen(Screen):
     def _reloaded(self, codings, nodes, blind, stamp) -> None:
         if self.state is None:
             return
+        if self.app.writer.pending:
+            # a queued write has not run yet: this read may miss it; read again after it
+            self.set_timer(0.05, self.reload)
+            return
+        before = {self._shape(c) for c in self.state.codings}
+        after = {self._shape(c) for c in codings}
         self.state.codings = codings
         self.state.sort()
         self.blind, self.stamp = blind, stamp
+        changed = before ^ after
         shape = [(n.id, n.codebook, n.label, n.name, n.parent_id, n.colour, n.definition,
                   n.include, n.exclude) for n in nodes]
         old = [(n.id, n.codebook, n.label, n.name, n.parent_id, n.colour, n.definition,
@@ -179,7 +195,15 @@ class CodingScreen(Screen):
             self.recent = [c for c in self.recent if c in self.code_tree.codes]
         else:
             self.code_tree.set_counts({n.id: n.codings for n in nodes})
+            if changed and len(changed) <= 50:
+                self.repaint((min(c[1] for c in changed), max(c[2] for c in changed)))
+                return
         self.repaint()
+
+    @staticmethod
+    def _shape(c) -> tuple:
+        """What a coding looks like on screen (a change in any of these needs a repaint)."""
+        return (c.id, c.start, c.end, c.code_id, c.colour)
 
     @work(thread=True, exclusive=True, group="poll")
     def poll_stamp(self) -> None:
@@ -291,7 +315,7 @@ class CodingScreen(Screen):
         self.state.sort()
         self.recent = [code_id, *[c for c in self.recent if c != code_id]][:_RECENT]
         self._bump_count(code_id, +1)
-        self.repaint()
+        self.repaint((start, end))
         add, ref, doc = self.services.add_coding, self._ref(code_id), self.document_name
 
         def write() -> int:
@@ -304,6 +328,7 @@ class CodingScreen(Screen):
 
         def undo_local() -> None:
             self._swap(temp, lambda c: None)
+            self.repaint((start, end))
 
         self._write(write, done=confirmed, failed=undo_local)
 
@@ -395,7 +420,7 @@ class CodingScreen(Screen):
         def remove(c) -> None:
             self._swap(c.id, lambda _: None)
             self._bump_count(c.code_id, -1)
-            self.repaint()
+            self.repaint((c.start, c.end))
             delete = self.services.delete_coding
             self._write(lambda: delete(self._real_id(c.id)),
                         done=lambda _: self.notify(

@@ -77,6 +77,9 @@ class CodingText(TextArea):
         self.match_cursor_bracket = False  # brackets are timestamps here, not code
         self.offsets = OffsetMap(text)
         self._rows: dict[int, list[tuple[int, int, Style]]] = {}
+        self._paint_version = 0  # bumped by a full paint: every cached line is stale
+        self._row_versions: dict[int, int] = {}  # bumped per row by a partial paint
+        self._styles: dict[tuple, tuple[Style, ...]] = {}
 
     @property
     def wrapped_document(self) -> WrappedDocument:
@@ -97,7 +100,8 @@ class CodingText(TextArea):
         row = info[absolute_y][0] if 0 <= absolute_y < len(info) else None
         selection = self.selection
         key = (
-            "row-keyed", self.size, scroll_x, absolute_y, row,
+            "row-keyed", self._paint_version, self._row_versions.get(row),
+            self.size, scroll_x, absolute_y, row,
             (selection, self.has_focus, self._cursor_visible)
             if row is not None and selection.contains_line(row) else None,
             self.theme, self.soft_wrap, self.show_line_numbers, self.read_only,
@@ -116,22 +120,54 @@ class CodingText(TextArea):
             line.stylize(style, a, b)
         return line
 
+    def _runs(self, codings: list, labels: list[tuple[int, int]], background: str,
+              dark: bool, clip: tuple[int, int] | None = None) -> list:
+        def style_of(colour: str | None, depth: int) -> Style:
+            key = (colour, background, dark)
+            if key not in self._styles:
+                self._styles[key] = coding_styles(colour, background, dark)
+            return self._styles[key][min(depth, 3) - 1]
+
+        lo, hi = clip if clip is not None else (0, self.offsets.length)
+        label_style = Style(bold=True)
+        runs: list[tuple[int, int, Style]] = [
+            (max(a, lo), min(b, hi), label_style) for a, b in labels if a < hi and b > lo]
+        for seg in segments([(c.start, c.end) for c in codings]):
+            a, b = max(seg.start, lo), min(seg.end, hi)
+            if a < b:
+                runs.append((a, b, style_of(codings[seg.primary].colour, seg.depth)))
+        return runs
+
     def paint(self, codings: list, labels: list[tuple[int, int]], *,
               background: str, dark: bool) -> None:
         """Rebuild the row map from codings (anything with start/end/colour) and speaker labels."""
-        cache: dict[str | None, tuple[Style, ...]] = {}
+        self._rows = layout_rows(self.offsets, self._runs(codings, labels, background, dark))
+        self._paint_version += 1
+        self._row_versions.clear()
+        self.refresh()
 
-        def style_of(colour: str | None, depth: int) -> Style:
-            if colour not in cache:
-                cache[colour] = coding_styles(colour, background, dark)
-            return cache[colour][min(depth, 3) - 1]
+    def row_range(self, start: int, end: int) -> tuple[int, int]:
+        """The offsets of the whole rows that ``start``-``end`` touches."""
+        r0, _ = self.offsets.to_location(start)
+        r1, _ = self.offsets.to_location(end)
+        return self.offsets.row_span(r0)[0], self.offsets.row_span(r1)[1]
 
-        label_style = Style(bold=True)
-        runs: list[tuple[int, int, Style]] = [(a, b, label_style) for a, b in labels]
-        for seg in segments([(c.start, c.end) for c in codings]):
-            runs.append((seg.start, seg.end, style_of(codings[seg.primary].colour, seg.depth)))
-        self._rows = layout_rows(self.offsets, runs)
-        self.notify_style_update()
+    def paint_rows(self, lo: int, hi: int, codings: list, labels: list[tuple[int, int]], *,
+                   background: str, dark: bool) -> None:
+        """Repaint only the rows from offset ``lo`` to ``hi`` (whole rows, see ``row_range``).
+
+        ``codings`` must hold every coding overlapping ``lo``-``hi``; only those rows' cached
+        lines are re-rendered, so applying one code costs the rows it touches.
+        """
+        r0, _ = self.offsets.to_location(lo)
+        r1, _ = self.offsets.to_location(hi)
+        fresh = layout_rows(self.offsets,
+                            self._runs(codings, labels, background, dark, clip=(lo, hi)))
+        for row in range(r0, r1 + 1):
+            self._rows.pop(row, None)
+            if row in fresh:
+                self._rows[row] = fresh[row]
+            self._row_versions[row] = self._row_versions.get(row, 0) + 1
         self.refresh()
 
     # -- offsets -----------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from themeqa.tui.actions import bindings_for
 
+_FIRST_ROWS = 100  # rows added before the first paint; the rest follow at once
+
 COLUMNS = ("document", "session", "condition", "timepoint", "kind", "words", "codings",
            "progress")
 
@@ -25,6 +27,9 @@ class DocumentsScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self._docs: list = []
+        self._rows: list[tuple] = []
+        self._hay: list[str] = []
+        self._fill_token: object | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,21 +52,38 @@ class DocumentsScreen(Screen):
 
     def _show(self, docs: list) -> None:
         self._docs = docs
+        self._rows = [_row(d) for d in docs]
+        self._hay = [" ".join(str(v) for v in r).casefold() for r in self._rows]
         self._apply_filter(self.query_one("#filter", Input).value)
 
     def _apply_filter(self, text: str) -> None:
+        """Show the matching rows: the first screenful at once, the rest just after.
+
+        Why in two steps: a DataTable measures every cell it is given, which for thousands
+        of documents takes longer than a frame; the coder sees (and can open) the first
+        documents while the rest are added after the first paint.
+        """
         table = self.query_one("#documents", DataTable)
         table.clear()
         words = text.casefold().split()
-        shown = 0
-        for d in self._docs:
-            hay = " ".join(str(v) for v in _row(d)).casefold()
-            if all(w in hay for w in words):
-                table.add_row(*_row(d), key=d.name)
-                shown += 1
+        rows = [(r, d.name) for r, d, hay in zip(self._rows, self._docs, self._hay, strict=True)
+                if all(w in hay for w in words)]
+        self._fill_token = token = object()
+        first, rest = rows[:_FIRST_ROWS], rows[_FIRST_ROWS:]
+        for r, key in first:
+            table.add_row(*r, key=key)
+        if rest:
+            self.call_after_refresh(self._fill_rest, token, rest)
         self.query_one("#status", Static).update(
-            f"{shown} of {len(self._docs)} documents · coder {self.app.coder} · ? for keys"
+            f"{len(rows)} of {len(self._docs)} documents · coder {self.app.coder} · ? for keys"
         )
+
+    def _fill_rest(self, token: object, rest: list) -> None:
+        if token is not self._fill_token:  # the filter changed meanwhile
+            return
+        table = self.query_one("#documents", DataTable)
+        for r, key in rest:
+            table.add_row(*r, key=key)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._apply_filter(event.value)

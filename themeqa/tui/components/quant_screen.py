@@ -78,13 +78,16 @@ class QuantScreen(Screen):
         grid = self.query_one("#quant-table", DataTable)
         grid.clear(columns=True)
         if not jd.measures:
-            title.update("No measures yet: import and score them with `themeqa quant` "
-                         "(import, score, hrv)")
+            title.update(
+                "No measures yet: import and score them with `themeqa quant` (import, score, hrv)"
+            )
             self.loads += 1
             return
-        title.update(f"Joint display · n = {jd.n_participants} · correction: "
-                     f"{'Holm' if jd.correction == 'holm' else 'Benjamini-Hochberg'} · "
-                     "c: correction · d/x: export · s: SPSS dataset")
+        title.update(
+            f"Joint display · n = {jd.n_participants} · correction: "
+            f"{'Holm' if jd.correction == 'holm' else 'Benjamini-Hochberg'} · "
+            "c: correction · d/x: export · s: SPSS dataset"
+        )
         grid.add_columns(*table.columns)
         for i, row in enumerate(table.rows):
             cells = [table.cell_text(v) for v in row]
@@ -127,8 +130,7 @@ class QuantScreen(Screen):
     # --- actions ---------------------------------------------------------------------------
 
     def action_cycle_correction(self) -> None:
-        self.correction = CORRECTIONS[(CORRECTIONS.index(self.correction) + 1)
-                                      % len(CORRECTIONS)]
+        self.correction = CORRECTIONS[(CORRECTIONS.index(self.correction) + 1) % len(CORRECTIONS)]
         self.query_one("#quant-title", Static).update(f"recomputing ({self.correction})…")
         self.load()
 
