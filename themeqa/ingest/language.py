@@ -22,7 +22,7 @@ MIN_WORDS = 25
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _stop_words(lang: str) -> frozenset[str]:
     try:
         module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
