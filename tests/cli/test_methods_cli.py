@@ -29,5 +29,9 @@ def test_methods_json_and_file(demo_copy, tmp_path, capsys):
     out = tmp_path / "methods.md"
     assert main([*base, "methods", str(out), "--boot", "10"]) == 0
     assert "## Credibility check" in out.read_text(encoding="utf-8")
+    assert "wrote" in capsys.readouterr().out
+    both = tmp_path / "both.md"
+    assert main([*base, "methods", str(both), "--boot", "10", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["markdown"] == both.read_text(encoding="utf-8")
     assert main([*base, "methods", str(tmp_path / "m.docx")]) == 2
     assert "Markdown" in capsys.readouterr().err

@@ -37,6 +37,7 @@ class Writer:
                 [sys.executable, str(WRITER), str(project_dir), document, mode],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
                 text=True, bufsize=1,
+                start_new_session=True,  # its own process group: no stray signal reaches us
             )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
@@ -85,7 +86,11 @@ class Writer:
 
     def close(self) -> None:
         self.proc.stdin.close()
-        self.proc.wait(timeout=30)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a test failed with a coding child still running
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the writer's own session: it and its child
+            self.proc.wait(timeout=10)
 
 
 def _check_database(db: Path, alive: set[int], dead: set[int]) -> int:
@@ -144,7 +149,9 @@ def _kill_many(project_dir: Path, mode: str, kills: int, max_delay: float) -> di
             _check_database(project_dir / "themeqa.db", alive, dead)
     finally:
         writer.close()
-    return {"kills": kills, "reported": reported, "alive": len(alive)}
+    stats = {"mode": mode, "kills": kills, "reported": reported, "alive": len(alive)}
+    print(f"kill test: {stats}")  # shown with -s / on failure
+    return stats
 
 
 def test_service_writer_survives_50_sigkills(demo_copy):

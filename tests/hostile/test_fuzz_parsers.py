@@ -171,3 +171,24 @@ def test_yaml_readers_use_the_safe_loader(tmp_path):
     with pytest.raises(ScaleKeyFileError):
         load_scale_key(_write(tmp_path, "k.yaml", evil.replace(b"codebook", b"name")))
     assert not marker.exists()
+
+
+def test_deidentify_review_files_on_hostile_files(tmp_path):
+    from themeqa.errors import InputError
+    from themeqa.services.deidentify import read_review
+
+    seed = (b"document,start,end,kind,original,replacement,accept,source\n"
+            b"S1.txt,5,9,speaker,Dana,P01,yes,speaker-label\n"
+            b"S1.txt,20,33,date,12 March 2024,[DATE],no,date-pattern\n")
+
+    @fuzz(N)
+    @given(data=broken(seed))
+    def check(data):
+        try:
+            rows = read_review(_write(tmp_path, "review.csv", data))
+        except InputError as exc:
+            _one_line(exc)
+        else:
+            assert all(r.replacement.strip() for r in rows if r.accept)
+
+    check()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 
 import pytest
 from _undo_helpers import copy_study, n_events, small_study_dir, state
@@ -30,6 +31,7 @@ from themeqa.services.codings import (
     set_quote,
 )
 from themeqa.services.undo import redo, undo
+from themeqa.store.engine import DB_FILENAME
 
 _counter = itertools.count()
 
@@ -363,32 +365,46 @@ def _random_edit(project, data) -> str | None:
     return actor
 
 
-# No shrinking: each example copies a project and runs up to 24 transactions, so shrinking a
-# failure takes minutes; the failing example is printed as is (re-run it with its seed).
-@settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+@pytest.fixture
+def scratch(study_files, tmp_path_factory, tmp_path):
+    """One open project for every hypothesis example, and a function that resets its file to
+    the small study (SQLite's online backup API), so SQLAlchemy's statement cache, kept per
+    engine, survives from one example to the next."""
+    base = small_study_dir(study_files, tmp_path_factory)
+    project = copy_study(base, tmp_path / "scratch")
+
+    def reset():
+        project.engine.dispose()
+        with sqlite3.connect(base / DB_FILENAME) as src, \
+                sqlite3.connect(project.directory / DB_FILENAME) as dest:
+            src.backup(dest)
+        return project
+
+    yield reset
+    project.close()
+
+
+# No shrinking: each example runs up to 24 transactions, so shrinking a failure takes
+# minutes; the failing example is printed as is (re-run it with its seed).
+@settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
-def test_random_edits_then_as_many_undos_restore_the_start(study_files, tmp_path_factory,
-                                                           data):
+def test_random_edits_then_as_many_undos_restore_the_start(scratch, data):
     """Any sequence of edits by two coders, undone in reverse (each by its own author),
     gives back the codings, codes and memos exactly (bar the code edit counter); redoing
     them all, in order, gives back the edited state."""
-    base = small_study_dir(study_files, tmp_path_factory)
-    project = copy_study(base, tmp_path_factory.mktemp("prop") / "p")
-    try:
-        start = state(project)
-        actors = []
-        for _ in range(data.draw(st.integers(1, 8), label="edits")):
-            logged = n_events(project)
-            actor = _random_edit(project, data)
-            if actor is not None and n_events(project) > logged:  # not a no-op
-                actors.append(actor)
-        edited = state(project)
-        for actor in reversed(actors):
-            assert undo(project, actor) is not None
-        assert state(project) == start
-        for actor in actors:
-            assert redo(project, actor) is not None
-        assert state(project) == edited
-    finally:
-        project.close()
+    project = scratch()
+    start = state(project)
+    actors = []
+    for _ in range(data.draw(st.integers(1, 8), label="edits")):
+        logged = n_events(project)
+        actor = _random_edit(project, data)
+        if actor is not None and n_events(project) > logged:  # not a no-op
+            actors.append(actor)
+    edited = state(project)
+    for actor in reversed(actors):
+        assert undo(project, actor) is not None
+    assert state(project) == start
+    for actor in actors:
+        assert redo(project, actor) is not None
+    assert state(project) == edited

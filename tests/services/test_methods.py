@@ -108,3 +108,21 @@ def test_write_refuses_a_non_markdown_file_and_writes_nothing(demo_project, tmp_
     assert not (tmp_path / "methods.docx").exists()
     out = write_methods(demo_project, tmp_path / "methods.md", n_boot=10)
     assert out.read_text(encoding="utf-8").startswith("# Method")
+
+
+def test_a_new_document_version_is_not_counted_twice(demo_project, tmp_path):
+    """De-identifying S2 makes a new version with copies of its codings; the template counts
+    the current versions only, so the coders' numbers stay what they were."""
+    from themeqa.services.deidentify import apply_review, propose, write_review
+
+    before = {c["name"]: (c["codings"], c["documents"])
+              for c in build_methods(demo_project, n_boot=10).coders}
+    proposals, _ = propose(demo_project, documents=["S2_focus_group.txt"], names=["Bess"],
+                           dates=False, use_ner=False)
+    assert proposals
+    review = write_review(proposals, tmp_path / "review.csv")
+    apply_review(demo_project, review, mapping_file=tmp_path / "key.csv")
+    m = build_methods(demo_project, n_boot=10)
+    assert {c["name"]: (c["codings"], c["documents"]) for c in m.coders} == before
+    assert before["ben"] == (82, 2)  # the demo: ben double-coded S2 and S5 (82 codings)
+    assert m.documents_by_kind == {"transcript": 6, "written": 81}

@@ -235,3 +235,46 @@ async def test_command_palette_lists_every_action_of_the_screen(demo_dir):
         await pilot.pause()
         turn = screen.state.document.turns[0]
         assert screen.doc_view.selected_span == (turn.content_start, turn.end)
+
+
+@pytest.mark.asyncio
+async def test_search_jump_to_speaker_quote_and_memo(demo_copy):
+    from themeqa.services.codings import document_codings
+
+    doc = "S2_focus_group.txt"
+    app = make_app(demo_copy)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_coding(pilot, "S2_focus")
+        text = screen.state.text
+        await pilot.press("slash", *"CABIN", "enter")
+        await pilot.pause()
+        a, b = screen.doc_view.selected_span
+        assert (a, b) == (text.casefold().index("cabin"), text.casefold().index("cabin") + 5)
+        await pilot.press("j", *"P05", "enter")
+        await pilot.pause()
+        p05 = [t for t in screen.state.document.turns if t.participant == "P05"]
+        first = next(t for t in p05 if t.content_start > a)
+        assert screen.doc_view.cursor_offset == first.content_start
+        await pilot.press("n")
+        assert screen.doc_view.cursor_offset == next(
+            t for t in p05 if t.content_start > first.content_start).content_start
+        # code the next uncoded turn, flag it as a quote, give it a memo
+        await pilot.press("u", "c", *"E3", "enter")
+        await drain(pilot)
+        v = screen.version
+        await pilot.press("q")
+        await drain(pilot)
+        await settle(pilot, screen, v)
+        v = screen.version
+        await pilot.press("m", *"hard to start", "enter")
+        await drain(pilot)
+        await settle(pilot, screen, v)
+        side = str(screen.query_one("#side", SidePanel).render())
+        assert "quote" in side and "hard to start" in side
+    p = open_project(demo_copy)
+    try:
+        mine = [c for c in document_codings(p, doc, viewer="amira")
+                if c.code_label == "E3" and c.coder == "amira" and c.memo == "hard to start"]
+    finally:
+        p.close()
+    assert len(mine) == 1 and mine[0].quote

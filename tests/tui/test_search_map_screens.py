@@ -136,3 +136,40 @@ async def test_map_review_memo_and_journal(demo_copy):
         assert [e.text for e in journal(project)] == ["Felt pulled to see fear in I"]
     finally:
         project.close()
+
+
+@pytest.mark.asyncio
+async def test_suggestions_are_hints_applied_only_by_a_key(demo_copy):
+    from tui_helpers import drain, open_coding
+
+    from themeqa.tui.components.picker import PickerScreen
+
+    project = open_project(demo_copy)
+    try:
+        before = {r.id for r in list_codings(project, coder="amira")}
+    finally:
+        project.close()
+    app = make_app(demo_copy, coder="amira")
+    async with app.run_test(size=(150, 40)) as pilot:
+        await _documents(pilot)
+        screen = await open_coding(pilot, "S4_focus")
+        await pilot.press("n", "n", "n")
+        turn = screen.state.turn_at(screen.doc_view.cursor_offset)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen), "the hints")
+        assert 1 <= len(screen.suggestions) <= 3
+        project = open_project(demo_copy)
+        try:  # nothing was coded by showing hints
+            assert {r.id for r in list_codings(project, coder="amira")} == before
+        finally:
+            project.close()
+        first_label = screen.code_tree.codes[screen.suggestions[0].value].label
+        await pilot.press("enter")
+        await drain(pilot)
+    project = open_project(demo_copy)
+    try:
+        new = [r for r in list_codings(project, coder="amira") if r.id not in before]
+    finally:
+        project.close()
+    assert [(r.start, r.end) for r in new] == [(turn.content_start, turn.end)]
+    assert new[0].code_label == first_label

@@ -117,7 +117,8 @@ def load_rows(s: Session, entity: str, ids: Iterable[int]) -> dict[int, dict[str
     out: dict[int, dict[str, Any]] = {}
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
-        for m in s.execute(select(spec.table).where(spec.table.c.id.in_(chunk))).mappings():
+        for m in s.execute(select(spec.table).where(spec.table.c.id.in_(chunk))
+                           ).mappings().all():
             out[m["id"]] = snapshot(entity, m)
     return out
 
@@ -169,5 +170,5 @@ class Recorder:
             {"at": now, "actor": self.actor, "batch": self.batch, "undone": False, **e}
             for e in self._events
         )
-        s.execute(insert(AuditEvent), rows)
+        s.execute(insert(AuditEvent.__table__), rows)  # Core: no ORM bookkeeping per row
         return self.batch

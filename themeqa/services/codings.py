@@ -347,6 +347,25 @@ def code_counts(project: ProjectHandle, coder: str) -> dict[int, int]:
     return {code_id: n for code_id, n in rows}
 
 
+def _bulk_insert_codings(s: Session, values: list[dict]) -> list[int]:
+    """Insert many codings in one statement; their ids in the order of ``values``.
+
+    The ids go into the undo log. On SQLite they are given explicitly (max + 1, ...): the
+    transaction holds the only write lock, and RETURNING in parameter order would make
+    SQLAlchemy send one INSERT per row. Elsewhere (PostgreSQL sequences) RETURNING with
+    ``sort_by_parameter_order`` is batched.
+    """
+    table = Coding.__table__
+    if s.get_bind().dialect.name == "sqlite":
+        top = s.execute(select(func.max(table.c.id))).scalar() or 0
+        ids = list(range(top + 1, top + 1 + len(values)))
+        s.execute(insert(table), [{**v, "id": i} for v, i in zip(values, ids, strict=True)])
+        return ids
+    return list(s.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), values
+    ).scalars())
+
+
 def _format_problems(name: str, problems: list[str]) -> str:
     shown = problems[:_MAX_LISTED]
     more = f"; and {len(problems) - _MAX_LISTED} more" if len(problems) > _MAX_LISTED else ""
@@ -411,9 +430,7 @@ def import_codings(
                        batch=batch)
         rec.note("import", "coding", {"file": path.name, "count": len(values)})
         if values:
-            ids = s.execute(
-                insert(Coding).returning(Coding.id, sort_by_parameter_order=True), values
-            ).scalars().all()
+            ids = _bulk_insert_codings(s, values)
             for i, v in zip(ids, values, strict=True):
                 rec.create("coding", snapshot("coding", {**v, "id": i}))
         rec.write(s)

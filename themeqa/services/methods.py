@@ -30,7 +30,15 @@ from themeqa.errors import InputError, NotFoundError
 from themeqa.services.project import ProjectHandle
 from themeqa.store.models import AuditEvent, Code, Codebook, Coder, Coding, Document
 
-__all__ = ["REFERENCES", "MethodsSection", "build_methods", "methods_markdown", "write_methods"]
+__all__ = [
+    "REFERENCES",
+    "MethodsSection",
+    "build_methods",
+    "check_out",
+    "methods_markdown",
+    "save_methods",
+    "write_methods",
+]
 
 #: (short citation, what it is used for, full reference in APA 7).
 REFERENCES: tuple[tuple[str, str, str], ...] = (
@@ -91,7 +99,8 @@ class MethodsSection:
 
 
 def _counts(project: ProjectHandle) -> dict[str, Any]:
-    """Documents, codebooks and coders, read in one read transaction."""
+    """Documents, codebooks and coders (current document versions only: a corrected or
+    de-identified transcript replaces its original, with copies of its codings)."""
     with project.reading() as s:
         superseded = set(s.exec(select(Document.previous_id)
                                 .where(col(Document.previous_id).is_not(None))).all())
@@ -105,10 +114,12 @@ def _counts(project: ProjectHandle) -> dict[str, Any]:
                               "superordinate": sum(1 for p in parents if p is None),
                               "subordinate": sum(1 for p in parents if p is not None)})
         coders = []
+        current = select(Document.id).where(col(Document.id).not_in(superseded))
         for coder in s.exec(select(Coder).order_by(Coder.name)).all():
             n, docs = s.exec(
                 select(func.count(Coding.id), func.count(func.distinct(Coding.document_id)))
-                .where(Coding.coder_id == coder.id, Coding.layer == "coder")).one()
+                .where(Coding.coder_id == coder.id, Coding.layer == "coder",
+                       col(Coding.document_id).in_(current))).one()
             if n:
                 coders.append({"name": coder.name, "role": coder.role, "codings": int(n),
                                "documents": int(docs)})
@@ -242,7 +253,7 @@ def _coding_text(m: MethodsSection) -> list[str]:
     phase = (f" The analysis phases were recorded as they were entered: {_join(m.phases)}."
              if m.phases else "")
     return [
-        f"The data were {docs or 'no documents'}. Transcripts were coded against "
+        f"The data were {docs or 'no documents'}. They were coded against "
         f"{_plural(len(m.codebooks), 'codebook')}"
         + (f": {books}" if books else "") + ". "
         f"Coding was done in themeqa by {_plural(len(m.coders), 'coder')}"
@@ -363,10 +374,22 @@ def write_methods(
     n_boot: int = 1000,
 ) -> Path:
     """Write the template to ``out`` (Markdown; the suffix must be .md or .txt)."""
+    check_out(out)
+    section = build_methods(project, check, unit=unit, seed=seed, n_boot=n_boot)
+    return save_methods(section, out)
+
+
+def check_out(out: str | Path) -> Path:
+    """Refuse an output file that is not Markdown before any work is done."""
     path = Path(out)
     if path.suffix.lower() not in (".md", ".markdown", ".txt"):
         raise InputError(f"{path.name}: the methods template is Markdown (.md)")
-    section = build_methods(project, check, unit=unit, seed=seed, n_boot=n_boot)
+    return path
+
+
+def save_methods(section: MethodsSection, out: str | Path) -> Path:
+    """Write an already built template to ``out``."""
+    path = check_out(out)
     try:
         path.write_text(section.markdown, encoding="utf-8")
     except OSError as exc:

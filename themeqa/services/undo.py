@@ -55,7 +55,7 @@ _MAX_SKIPPED = 200
 # ------------------------------------------------------------------------------- the history
 
 
-def _kind(e: AuditEvent) -> str:
+def _kind(e: Any) -> str:
     if e.entity_id is not None and e.action in ROW_ACTIONS and e.entity in UNDOABLE:
         return "row"
     if e.entity_id is None and (e.entity == NOTE or e.entity in UNDOABLE) and e.action not in (
@@ -66,27 +66,31 @@ def _kind(e: AuditEvent) -> str:
 
 @dataclass
 class _Batch:
+    """The events of one action: plain rows (not ORM objects; an import has 20,000)."""
+
     batch: str
-    events: list[AuditEvent]
+    events: list[Any]
+    kinds: list[str]
 
     @property
     def summary(self) -> str:
         for e in self.events:
             if e.entity == NOTE and isinstance(e.after, dict) and e.after.get("summary"):
                 return str(e.after["summary"])
-        n = sum(1 for e in self.events if _kind(e) == "row")
+        n = self.kinds.count("row")
         return f"{n} change{'s' if n != 1 else ''}"
 
 
 def _load_batch(s: Session, batch: str, actor: str, undone: bool) -> _Batch | None:
     """The batch if it can be undone (undone=False) or redone (undone=True) by ``actor``."""
-    events = list(s.exec(select(AuditEvent).where(AuditEvent.batch == batch)
-                         .order_by(AuditEvent.id)))
+    table = AuditEvent.__table__
+    events = s.execute(select(table).where(table.c.batch == batch)
+                       .order_by(table.c.id)).all()
     kinds = [_kind(e) for e in events]
     if ("row" not in kinds or "other" in kinds
             or any(e.actor != actor or bool(e.undone) != undone for e in events)):
         return None
-    return _Batch(batch, events)
+    return _Batch(batch, events, kinds)
 
 
 def _undo_target(s: Session, actor: str) -> _Batch | None:
@@ -153,10 +157,10 @@ class _Step:
 
 
 def _steps(b: _Batch, direction: str) -> list[_Step]:
-    events = reversed(b.events) if direction == UNDO else iter(b.events)
+    pairs = list(zip(b.events, b.kinds, strict=True))
     steps = []
-    for e in events:
-        if _kind(e) != "row":
+    for e, kind in reversed(pairs) if direction == UNDO else pairs:
+        if kind != "row":
             continue
         before = e.before if isinstance(e.before, dict) else None
         after = e.after if isinstance(e.after, dict) else None
@@ -343,7 +347,7 @@ def _apply(s: Session, b: _Batch, direction: str, actor: str) -> str:
               .values(undone=direction == UNDO).execution_options(synchronize_session=False))
     record(s, actor, direction, NOTE, None,
            after={"batch": b.batch, "summary": b.summary,
-                  "events": sum(1 for e in b.events if _kind(e) == "row")})
+                  "events": b.kinds.count("row")})
     return b.summary
 
 

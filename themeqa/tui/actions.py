@@ -60,6 +60,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("coding", "toggle_quote", "q", "Flag/unflag the coding as an indicative quote",
            show=False),
     Action("coding", "edit_memo", "m", "Memo on the coding at the cursor", show=False),
+    Action("coding", "suggest", "g", "Suggest codes for the turn at the cursor (hints)",
+           show=False),
     Action("coding", "undo", "ctrl+z", "Undo the last coding or codebook edit"),
     Action("coding", "redo", "ctrl+y", "Redo"),
     Action("coding", "next_coding", "right_square_bracket", "Next coding", show=False),
@@ -153,9 +155,17 @@ def key_label(key: str) -> str:
 
 
 def help_rows(screen: str) -> list[tuple[str, str]]:
-    """(key as shown, description) for a screen and the app-wide actions."""
-    return [
-        (_KEY_NAMES.get(a.key, a.key), a.description)
-        for a in ACTIONS
-        if a.screen in (screen, "app")
-    ]
+    """(key as shown, description) for a screen and the app-wide actions.
+
+    The coding screen's nine quick keys are shown as one row ("1–9").
+    """
+    rows = []
+    for a in ACTIONS:
+        if a.screen not in (screen, "app"):
+            continue
+        if a.action.startswith("quick_code("):
+            if a.key == "1":
+                rows.append(("1–9", "Apply recent code 1–9 (listed in the side panel)"))
+            continue
+        rows.append((_KEY_NAMES.get(a.key, a.key), a.description))
+    return rows

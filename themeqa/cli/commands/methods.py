@@ -37,15 +37,18 @@ def methods(ctx, out, check, unit, seed, n_boot, as_json) -> None:
       themeqa --project study methods methods.md
       themeqa methods --unit participant --check pilot
     """
-    from themeqa.services.methods import build_methods, write_methods
+    from themeqa.services.methods import build_methods, check_out, save_methods
 
+    if out:
+        check_out(out)
     project = get_project(ctx)
-    if out and not as_json:
-        path = write_methods(project, out, check, unit=unit, seed=seed, n_boot=n_boot)
-        click.echo(f"wrote {path}")
-        return
     section = build_methods(project, check, unit=unit, seed=seed, n_boot=n_boot)
-    if not as_json:
+    if out:
+        path = save_methods(section, out)
+        if not as_json:
+            click.echo(f"wrote {path}")
+            return
+    elif not as_json:
         click.echo(section.markdown)
         return
     from themeqa.services.check import coefficient_json

@@ -12,18 +12,25 @@ from themeqa.cli.common import progress_printer
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False), default=".")
 @click.option("--name", default=None, help="Study name (default: the directory's name).")
-def init(directory: str, name: str | None) -> None:
-    """Create an empty project in DIRECTORY (default: here).
+@click.pass_context
+def init(ctx: click.Context, directory: str, name: str | None) -> None:
+    """Create an empty project in DIRECTORY (default: here), or on the --db server.
 
     \b
     Example:
       themeqa init my-study && cd my-study
       themeqa participants import participants.csv
+      themeqa --db postgresql+psycopg://amira@db/study init --name "Imagery study"
     """
     from themeqa.errors import InputError
     from themeqa.services.project import open_project
     from themeqa.store.engine import DB_FILENAME
 
+    db_url = (ctx.find_root().obj or {}).get("db_url")
+    if db_url:  # team mode: the schema goes to the server, no folder is made
+        open_project(db_url=db_url, create=True, name=name or "themeqa").close()
+        click.echo("created project on the database server")
+        return
     path = Path(directory)
     if (path / DB_FILENAME).exists():
         raise InputError(f"{path} already holds a themeqa project")

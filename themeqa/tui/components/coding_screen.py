@@ -9,6 +9,7 @@ run in workers; the UI thread only builds widgets.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 from textual import work
@@ -56,6 +57,7 @@ class CodingScreen(Screen):
         self.document_name = document_name
         self.at = at  # a span to select on opening (a search hit, a reviewed extract)
         self._document = None  # DocumentText, once read
+        self._text_painted = threading.Event()
         self.state: DocumentState | None = None  # once the codings are read too
         self.recent: list[int] = []
         self.speaker: str | None = None
@@ -66,6 +68,7 @@ class CodingScreen(Screen):
         self._provisional = 0  # ids below 0: codings shown before their write has run
         self._real_ids: dict[int, int] = {}
         self._panel_key: tuple | None = None
+        self.suggestions: list = []  # the last hints shown (tests read them)
 
     # -- layout and loading ------------------------------------------------------------------
 
@@ -111,6 +114,8 @@ class CodingScreen(Screen):
         try:
             doc = svc.document(self.document_name)
             self.app.call_from_thread(self._show_text, doc)
+            # let the text paint before reading the codings (the read holds the GIL)
+            self._text_painted.wait(timeout=2.0)
             codings = list(svc.codings(self.document_name))
             nodes = svc.codebook()
             blind, stamp = svc.is_blind(), svc.codebook_stamp()
@@ -133,6 +138,7 @@ class CodingScreen(Screen):
             f"{len(doc.text.split())} words · coder {self.app.coder}"
         )
         area.focus()
+        self.call_after_refresh(self._text_painted.set)
 
     def _opened(self, codings, nodes, blind, stamp) -> None:
         self.state = DocumentState(self._document, codings)
@@ -363,6 +369,52 @@ class CodingScreen(Screen):
                          placeholder="label, name or a word of the definition"),
             lambda cid: cid is not None and self.apply_code(cid),
         )
+
+    # -- suggestions (issue 11): hints only, applied by a key press -----------------------
+
+    def action_suggest(self) -> None:
+        """Rank codes for the turn at the cursor by what this coder already coded."""
+        if self.state is None:
+            return
+        t = self.state.turn_at(self.doc_view.cursor_offset)
+        if t is None or t.end <= t.content_start:
+            self.notify("no turn at the cursor", severity="warning")
+            return
+        self.notify("looking for similar codings…", timeout=2)
+        self._suggest((t.content_start, t.end))
+
+    @work(thread=True, exclusive=True, group="suggest")
+    def _suggest(self, span: tuple[int, int]) -> None:
+        try:
+            ranked = self.services.suggest(self.document_name, *span)
+        except ThemeqaError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._show_suggestions, span, ranked)
+
+    def _show_suggestions(self, span: tuple[int, int], ranked: list) -> None:
+        candidates = []
+        for r in ranked:
+            book, _, label = r.code.partition("::")
+            try:
+                cid = self._code_id(book, label)
+            except ThemeqaError:
+                continue
+            if cid is not None:
+                candidates.append(Candidate(cid, label, f"{r.name}  (similarity {r.score:.2f})"))
+        self.suggestions = candidates
+        if not candidates:
+            self.notify("no suggestion yet: code a few passages first", severity="warning")
+            return
+
+        def chosen(cid) -> None:
+            if cid is not None:
+                self.doc_view.select_span(*span)
+                self.apply_code(cid)
+
+        self.app.push_screen(
+            PickerScreen("Suggested codes for this turn (enter applies one to the turn)",
+                         candidates), chosen)
 
     def action_quick_code(self, n: int) -> None:
         if len(self.recent) >= n:

@@ -13,6 +13,7 @@ __all__ = ["SidePanel"]
 
 
 class SidePanel(Static):
+    _lines = 1_000_000  # unknown at first: lay out
     def show(self, here: list, code, recent: list, *, blind: bool = False) -> None:
         t = Text()
         t.append("Here\n", style="bold underline")
@@ -46,4 +47,10 @@ class SidePanel(Static):
                 t.append(f"{n.label} {n.name}\n")
         if blind:
             t.append("\nblind mode: you see your own codings only\n", style="dim italic")
-        self.update(t)
+        # A layout pass reflows the whole screen: needed only when the text may not fit (so
+        # the scroll range changes), not while old and new both fit in the panel.
+        width = max(self.content_size.width, 10)
+        lines = sum(1 + len(line) // width for line in t.plain.split("\n"))
+        fits = self.content_size.height
+        self.update(t, layout=not (lines <= fits and self._lines <= fits))
+        self._lines = lines
