@@ -852,7 +852,8 @@ def render(rows: list[dict], header: list[str], profiles: dict[str, str]) -> str
         "",
         "median/p95 over n timed runs (p95 is nearest-rank: with few runs, the slowest). "
         "ratio = median / baseline median, both measured in the same process, interleaved. "
-        "peak RSS = ru_maxrss of the operation's own subprocess (data + setup + runs); "
+        "peak RSS = ru_maxrss of the operation's own subprocess (data, setup, and the "
+        "operation's and its baseline's runs); "
         "op alloc peak = tracemalloc peak of one extra run of the operation alone. "
         "load = 1-minute load average when the row was measured (2 cores, shared).",
     ]

@@ -84,3 +84,32 @@ def test_upgrade_from_each_previous_revision_keeps_data(tmp_path, start):
 def test_no_backup_for_a_new_file(tmp_path):
     open_engine(f"sqlite:///{tmp_path / 'new.db'}")
     assert not list(tmp_path.glob("*.backup-*"))
+
+
+def test_ids_of_audited_rows_are_never_reused(tmp_path):
+    """A deleted newest coding's id must not go to the next coding (undo restores by id)."""
+    engine = open_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    with engine.begin() as c:
+        sql = {r[0]: r[1] for r in c.execute(text(
+            "select name, sql from sqlite_master where type in ('table', 'index')"))}
+        for table in ("coding", "code", "memo"):
+            assert "AUTOINCREMENT" in sql[table].upper(), table
+        assert "coalesce(parent_id, 0)" in sql["uq_code_sibling_name"]
+        c.execute(text("insert into coder (name, role, created_at) values ('a', 'coder', '2026-01-01')"))
+        c.execute(text("insert into codebook (key, title, description, position) values ('cb', '', '', 0)"))
+        for i in (1, 2):
+            c.execute(text(
+                "insert into code (codebook_id, label, name, definition, include, exclude, examples,"
+                f" position, version) values (1, '{i}', 'T{i}', '', '', '', '[]', 0, 1)"))
+        c.execute(text("delete from code where id = 2"))
+        c.execute(text(
+            "insert into code (codebook_id, label, name, definition, include, exclude, examples,"
+            " position, version) values (1, '3', 'T3', '', '', '', '[]', 0, 1)"))
+        assert c.execute(text("select max(id) from code")).scalar() == 3
+    # the sibling-name rule survived the table copy
+    import sqlalchemy.exc
+
+    with pytest.raises(sqlalchemy.exc.IntegrityError), engine.begin() as c:
+        c.execute(text(
+            "insert into code (codebook_id, label, name, definition, include, exclude, examples,"
+            " position, version) values (1, '4', 'T1', '', '', '', '[]', 0, 1)"))

@@ -9,6 +9,8 @@ Why this shape (see ../shared/DESIGN.md, "The study model"):
   an orphan coding behind. A code's name is unique among its siblings (expression index,
   because SQL treats NULL parents as distinct).
 - Every mutation writes an ``AuditEvent`` (before/after as JSON): the log drives undo/redo.
+  The tables undo restores (coding, code, memo) use SQLite AUTOINCREMENT, so a deleted row's
+  id is never handed to a new row and a logged id always means the same row.
 """
 
 from __future__ import annotations
@@ -209,6 +211,7 @@ class Code(SQLModel, table=True):
             "name",
             unique=True,
         ),
+        {"sqlite_autoincrement": True},
     )
     id: int | None = Field(default=None, primary_key=True)
     codebook_id: int = Field(foreign_key="codebook.id", ondelete="CASCADE", index=True)
@@ -243,6 +246,7 @@ class Coding(SQLModel, table=True):
         CheckConstraint("layer IN ('coder', 'consensus')", name="ck_coding_layer"),
         Index("ix_coding_document_start", "document_id", "start"),
         Index("ix_coding_coder_layer", "coder_id", "layer"),
+        {"sqlite_autoincrement": True},
     )
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
@@ -260,6 +264,7 @@ class Memo(SQLModel, table=True):
     """Free text on the project (all targets null), a document, a code or a coding."""
 
     __tablename__ = "memo"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     author_id: int | None = Field(default=None, foreign_key="coder.id", ondelete="SET NULL")
