@@ -123,3 +123,19 @@ def test_random_sample_report_states_seed(demo_copy, capsys, tmp_path):
     md = tmp_path / "r.md"
     assert run(capsys, *p, "check", "report", str(md))[0] == 0
     assert "drawn at random with seed 99" in md.read_text(encoding="utf-8")
+
+
+def test_agree_without_coders_uses_the_most_recent_check(demo_copy, capsys):
+    from themeqa.cli.main import main
+
+    base = ["--project", str(demo_copy)]
+    assert main([*base, "check", "agree"]) == 2
+    assert "name two coders" in capsys.readouterr().err
+    assert main([*base, "check", "sample", "--pick", "S2,S5", "--coder", "ben",
+                 "--coder-a", "amira", "--name", "latest"]) == 0
+    capsys.readouterr()
+    assert main([*base, "check", "agree", "--json", "--boot", "50"]) == 0
+    import json
+
+    out = json.loads(capsys.readouterr().out)
+    assert out["agreement"]["check"] == "latest"

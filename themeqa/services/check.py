@@ -22,7 +22,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from themeqa.errors import InputError
+from themeqa.errors import InputError, NotFoundError
 from themeqa.services.check_frames import (
     UNITS,
     CodeRow,
@@ -210,7 +210,15 @@ def load_comparison(
     if unit is not None and unit not in UNITS:
         raise InputError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
     with project.reading() as s:
-        check_row = resolve_check(s, check) if check is not None else None
+        if check is not None:
+            check_row = resolve_check(s, check)
+        elif coders is None:  # neither given: the most recent check, as the CLI promises
+            try:
+                check_row = resolve_check(s, None)
+            except NotFoundError:
+                check_row = None
+        else:
+            check_row = None
         a, b = _resolve_coders(s, check_row, coders)
         docs = compared_documents(s, a, b, check_row.id if check_row else None)
         if not docs:
