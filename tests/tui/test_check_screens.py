@@ -8,27 +8,15 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import DataTable, Input, Static
+from tui_helpers import make_app
+from tui_helpers import wait_for as _wait
 
 from themeqa.services.check import agreement_table
 from themeqa.services.check_sample import create_check
 from themeqa.services.codings import list_codings
 from themeqa.services.project import open_project
-from themeqa.tui.app import ThemeqaApp
 from themeqa.tui.components.agreement_screen import AgreementScreen
 from themeqa.tui.components.reconcile_screen import ReconcileScreen
-from themeqa.tui.gateway import ServicesGateway
-
-
-def make_app(project_dir, coder: str = "amira") -> ThemeqaApp:
-    return ThemeqaApp(ServicesGateway(project_dir, None, coder), coder)
-
-
-async def _wait(pilot, predicate, what: str) -> None:
-    for _ in range(400):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"{what} never happened")
 
 
 async def _documents_loaded(pilot) -> None:

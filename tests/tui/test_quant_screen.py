@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import DataTable
+from tui_helpers import make_app
+from tui_helpers import wait_for as _wait
 
 from themeqa.services.analyses import joint_display
 from themeqa.services.project import open_project
-from themeqa.tui.app import ThemeqaApp
 from themeqa.tui.components.quant_screen import QuantScreen, strip_offsets
-from themeqa.tui.gateway import ServicesGateway
-
-
-def make_app(project_dir, coder: str = "amira") -> ThemeqaApp:
-    return ThemeqaApp(ServicesGateway(project_dir, None, coder), coder)
-
-
-async def _wait(pilot, predicate, what: str) -> None:
-    for _ in range(400):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"{what} never happened")
 
 
 async def _open_quant(pilot) -> QuantScreen:

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import DataTable
+from tui_helpers import make_app
+from tui_helpers import wait_for as _wait
 
 from themeqa.services.project import open_project
 from themeqa.services.tally import report_tables
-from themeqa.tui.app import ThemeqaApp
 from themeqa.tui.components.tallies_screen import TalliesScreen
-from themeqa.tui.gateway import ServicesGateway
-
-
-def make_app(project_dir, coder: str = "amira") -> ThemeqaApp:
-    return ThemeqaApp(ServicesGateway(project_dir, None, coder), coder)
-
-
-async def _wait(pilot, predicate, what: str) -> None:
-    for _ in range(400):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"{what} never happened")
 
 
 async def _open_tallies(pilot) -> TalliesScreen:

@@ -13,7 +13,7 @@ def make_app(project_dir, coder: str = "amira") -> ThemeqaApp:
     return ThemeqaApp(ServicesGateway(project_dir, None, coder), coder)
 
 
-async def wait_for(pilot, predicate, what: str, tries: int = 200) -> None:
+async def wait_for(pilot, predicate, what: str, tries: int = 400) -> None:
     for _ in range(tries):
         if predicate():
             return

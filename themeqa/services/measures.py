@@ -51,6 +51,7 @@ __all__ = [
     "participant_ids",
     "preview_measures",
     "score_measures",
+    "store_computed",
     "write_variable",
 ]
 
@@ -281,6 +282,39 @@ def write_variable(
         batch=batch,
     )
     return n
+
+
+def store_computed(
+    project: ProjectHandle,
+    results: dict[str, dict[str, Any]],
+    variables: dict[str, str],
+    *,
+    source: str,
+    prefix: str,
+    replace: bool,
+    details: dict[str, Any],
+) -> list[str]:
+    """Store indices computed per participant (HRV, ECG) as numeric variables.
+
+    One transaction and one audit event (``action=source``) whose ``after`` holds
+    ``details`` plus the variable names. ``results``: pid -> {variable: value}.
+    """
+    batch = new_batch()
+    names: list[str] = []
+    with project.transaction() as s:
+        ids = participant_ids(s)
+        for var, label in variables.items():
+            name = check_variable_name(var, prefix)
+            names.append(name)
+            write_variable(
+                s, name=name, label=label, kind="numeric", source=source, timepoint_id=None,
+                value_labels={}, missing_values=[],
+                values={ids[pid]: row.get(var) for pid, row in results.items()},
+                replace=replace, actor=project.actor, batch=batch,
+            )
+        record(s, project.actor, source, f"measure_{source}", None, batch=batch,
+               after={**details, "variables": names})
+    return names
 
 
 def import_measures(
@@ -645,40 +679,11 @@ def compute_hrv(
         except HRVError as exc:
             notes.append(f"{pid}: no frequency domain ({exc})")
         results[pid] = row
-    batch = new_batch()
-    with project.transaction() as s:
-        ids = participant_ids(s)
-        names = []
-        for var, label in HRV_VARIABLES.items():
-            name = check_variable_name(var, prefix)
-            names.append(name)
-            write_variable(
-                s,
-                name=name,
-                label=label,
-                kind="numeric",
-                source="hrv",
-                timepoint_id=None,
-                value_labels={},
-                missing_values=[],
-                values={ids[pid]: row.get(var) for pid, row in results.items()},
-                replace=replace,
-                actor=project.actor,
-                batch=batch,
-            )
-        record(
-            s,
-            project.actor,
-            "hrv",
-            "measure_hrv",
-            None,
-            batch=batch,
-            after={
-                "files": {pid: by_id[g].name for g, pid in link.items()},
-                "corrected": correct,
-                "variables": names,
-            },
-        )
+    names = store_computed(
+        project, results, HRV_VARIABLES, source="hrv", prefix=prefix, replace=replace,
+        details={"files": {pid: by_id[g].name for g, pid in link.items()},
+                 "corrected": correct},
+    )
     return {
         "participants": sorted(results, key=natural_key),
         "variables": names,

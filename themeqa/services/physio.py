@@ -15,14 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from themeqa.errors import InputError
-from themeqa.services.audit import new_batch, record
 from themeqa.services.measures import (
-    check_variable_name,
     file_participant_id,
     match_ids,
     natural_key,
     participant_ids,
-    write_variable,
+    store_computed,
 )
 from themeqa.services.project import ProjectHandle
 
@@ -102,46 +100,19 @@ def compute_ecg(
         except (ECGError, HRVError) as exc:
             raise InputError(f"{by_id[fid].name}: {exc}") from exc
         results[pid] = row
-    batch = new_batch()
-    names = []
-    with project.transaction() as s:
-        ids = participant_ids(s)
-        for var, label in ECG_VARIABLES.items():
-            if var.startswith("er_") and not onsets:
-                continue
-            name = check_variable_name(var, prefix)
-            names.append(name)
-            write_variable(
-                s,
-                name=name,
-                label=label,
-                kind="numeric",
-                source="ecg",
-                timepoint_id=None,
-                value_labels={},
-                missing_values=[],
-                values={ids[pid]: row.get(var) for pid, row in results.items()},
-                replace=replace,
-                actor=project.actor,
-                batch=batch,
-            )
-        record(
-            s,
-            project.actor,
-            "ecg",
-            "measure_ecg",
-            None,
-            batch=batch,
-            after={
-                "files": {pid: by_id[g].name for g, pid in link.items()},
-                "fs": fs,
-                "method": method,
-                "events": str(events) if events else None,
-                "baseline": list(baseline),
-                "window": list(window),
-                "variables": names,
-            },
-        )
+    chosen = {v: lbl for v, lbl in ECG_VARIABLES.items()
+              if onsets or not v.startswith("er_")}
+    names = store_computed(
+        project, results, chosen, source="ecg", prefix=prefix, replace=replace,
+        details={
+            "files": {pid: by_id[g].name for g, pid in link.items()},
+            "fs": fs,
+            "method": method,
+            "events": str(events) if events else None,
+            "baseline": list(baseline),
+            "window": list(window),
+        },
+    )
     return {
         "participants": sorted(results, key=natural_key),
         "variables": names,
