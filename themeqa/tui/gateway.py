@@ -353,6 +353,41 @@ class ServicesGateway:
 
         return add_journal(self.project, text, actor=self.coder)
 
+    # --- de-identification review (issue 9) ------------------------------------------------
+
+    def deid_propose(self, names: list[str], places: list[str]):
+        from themeqa.services.deidentify import propose
+
+        return propose(self.project, names=names, places=places)
+
+    def deid_context(self, proposal, width: int = 30) -> str:
+        """``…before [original] after…`` on one line, for the review table."""
+        from themeqa.core.textsearch import kwic
+
+        text = self._deid_texts().get(proposal.document, "")
+        k = kwic(text, proposal.start, proposal.end, width)
+        return f"{k.left}[{k.match}]{k.right}"
+
+    def _deid_texts(self) -> dict[str, str]:
+        from themeqa.services.search import load_corpus
+
+        if getattr(self, "_texts", None) is None:
+            self._texts = {d.name: d.text for d in load_corpus(self.project)}
+        return self._texts
+
+    def deid_apply(self, proposals: list):
+        """Write the reviewed proposals (via a review file in the project) and apply them."""
+        import tempfile
+
+        from themeqa.services.deidentify import apply_review, write_review
+
+        folder = Path(self.project.directory) if self.project.directory else None
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
+            review = write_review(proposals, Path(tmp) / "review.csv")
+            result = apply_review(self.project, review, actor=self.coder)
+        self._texts = None
+        return result
+
     def title(self) -> str:
         return self.project.info().name
 

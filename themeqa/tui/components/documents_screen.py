@@ -132,6 +132,11 @@ class DocumentsScreen(Screen):
 
         self.app.push_screen(WordsScreen())
 
+    def action_open_deidentify(self) -> None:
+        from themeqa.tui.components.deidentify_screen import DeidentifyScreen
+
+        self.app.push_screen(DeidentifyScreen())
+
     def action_open_map(self) -> None:
         from themeqa.tui.components.map_screen import MapScreen
 
