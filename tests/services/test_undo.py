@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from _undo_helpers import n_events, state
+from sqlalchemy import text
 from sqlmodel import select
 
 from themeqa.errors import ConflictError
@@ -142,13 +143,24 @@ def test_undo_of_an_added_code_refuses_once_others_coded_with_it(coded):
     assert [c.id for c in list_codings(coded)] == [cid]
 
 
-def test_redo_refuses_when_the_id_was_taken_meanwhile(coded):
+def test_ids_are_not_reused_so_redo_works_after_others_coded(coded):
     cid = add_coding(coded, document="S1.txt", start=0, end=7, code="1", coder="ann")
     undo(coded, "ann")
     other = add_coding(coded, document="S1.txt", start=10, end=17, code="1", coder="bo")
-    # SQLite gives a new row max(rowid)+1, so bo's coding re-uses the id undo freed
-    assert other == cid
-    with pytest.raises(ConflictError, match=rf"coding {cid} cannot come back.*by bo"):
+    # AUTOINCREMENT (migration 0004): the id undo freed is never handed out again
+    assert other > cid
+    assert redo(coded, "ann") is not None
+    assert _spans(coded) == [(cid, 0, 7, "1", "ann"), (other, 10, 17, "1", "bo")]
+
+
+def test_redo_refuses_when_the_id_was_taken_meanwhile(coded):
+    """Defence in depth (an older file, or a row written with an explicit id)."""
+    cid = add_coding(coded, document="S1.txt", start=0, end=7, code="1", coder="ann")
+    undo(coded, "ann")
+    other = add_coding(coded, document="S1.txt", start=10, end=17, code="1", coder="bo")
+    with coded.transaction() as s:  # force bo's coding onto the freed id
+        s.exec(text(f"update coding set id = {cid} where id = {other}"))
+    with pytest.raises(ConflictError, match=rf"coding {cid} cannot come back: its id was taken"):
         redo(coded, "ann")
     assert _spans(coded) == [(cid, 10, 17, "1", "bo")]
 
