@@ -334,17 +334,20 @@ def _agreement(state: dict, *, n_boot: int) -> list:
     coders = ["amira", "ben"]
     presence = au.presence_matrix(state["codings"], state["units"], coders, state["codes"])
     rolled = au.rollup_codes(presence, state["parent_of"])
-    rows = []
+    tables = []
     pooled = np.zeros(4, dtype=np.int64)
     for code in state["codes"]:
-        counts = au.per_document_counts(rolled[code][0], rolled[code][1], state["docs"])
+        tables.append(au.per_document_counts(rolled[code][0], rolled[code][1], state["docs"]))
         own = au.per_document_counts(presence[code][0], presence[code][1], state["docs"])
         pooled += own.sum(axis=0)
-        summary = ag.from_counts(*counts.sum(axis=0))
-        ci = None
-        if n_boot and summary.both + summary.only_a + summary.only_b:
-            ci = ag.bootstrap_binary_ci(au.bootstrap_groups(counts), "kappa", n_boot=n_boot, seed=0)
-        rows.append((code, summary, ci))
+    summaries = [ag.from_counts(*t.sum(axis=0)) for t in tables]
+    used = [i for i, s in enumerate(summaries) if s.both + s.only_a + s.only_b]
+    cis: dict[int, object] = {}
+    if n_boot and used:  # one set of document draws for all codes, as the check service does
+        stacked = np.stack([tables[i] for i in used])
+        cis = dict(zip(used, ag.bootstrap_tables_ci(stacked, "kappa", n_boot=n_boot, seed=0),
+                       strict=True))
+    rows = [(code, summaries[i], cis.get(i)) for i, code in enumerate(state["codes"])]
     rows.append(("pooled", ag.from_counts(*pooled), None))
     return rows
 

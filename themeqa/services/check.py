@@ -275,18 +275,15 @@ def _per_group_counts(
     return {c: au.per_document_counts(m[0], m[1], docs) for c, m in presence.items()}, groups
 
 
-def _row(code: CodeRow | None, counts: np.ndarray, *, seed: int, n_boot: int,
-         level: float) -> AgreementRow:
-    from themeqa.core.agreement import NA, bootstrap_binary_ci, from_counts
-    from themeqa.core.agreement_units import bootstrap_groups
+def _row(code: CodeRow | None, counts: np.ndarray, ci) -> AgreementRow:
+    """A table row from a code's per-document counts and its bootstrap CI (None: unused)."""
+    from themeqa.core.agreement import NA, from_counts
 
     total = counts.sum(axis=0) if len(counts) else [0, 0, 0, 0]
     summary = from_counts(*(int(x) for x in total))
-    if summary.both + summary.only_a + summary.only_b == 0:
+    if ci is None or summary.both + summary.only_a + summary.only_b == 0:
         low = high = NA("code used by neither coder")
     else:
-        ci = bootstrap_binary_ci(bootstrap_groups(counts), "kappa", n_boot=n_boot, seed=seed,
-                                 level=level)
         low, high = ci.low, ci.high
     if code is None:
         ident = (None, "", "pooled", "All codes (pooled)", 0)
@@ -298,6 +295,23 @@ def _row(code: CodeRow | None, counts: np.ndarray, *, seed: int, n_boot: int,
         kappa=summary.kappa, alpha=summary.alpha, ac1=summary.ac1, pabak=summary.pabak,
         ci_low=low, ci_high=high,
     )
+
+
+def _bootstrap_all(tables: list, *, seed: int, n_boot: int, level: float) -> list:
+    """Kappa CIs for every code at once (one set of document draws shared by all codes);
+    None for a code neither coder used."""
+    import numpy as np
+
+    from themeqa.core.agreement import bootstrap_tables_ci
+
+    used = [i for i, t in enumerate(tables) if len(t) and t[:, :3].sum() > 0]
+    out: list = [None] * len(tables)
+    if used:
+        stacked = np.stack([np.asarray(tables[i], dtype=np.float64) for i in used])
+        for i, ci in zip(used, bootstrap_tables_ci(stacked, "kappa", n_boot=n_boot, seed=seed,
+                                                   level=level), strict=True):
+            out[i] = ci
+    return out
 
 
 def agreement_table(
@@ -327,9 +341,11 @@ def agreement_table(
     parent_of = {c.id: c.parent_id for c in loaded.codes}
     own, groups = _per_group_counts(loaded, unit, loaded.codings, None)
     rolled = _per_group_counts(loaded, unit, loaded.codings, parent_of)[0] if rollup else own
-    rows = [_row(c, rolled[c.id], seed=seed, n_boot=n_boot, level=level) for c in loaded.codes]
     pooled_counts = np.sum([own[c.id] for c in loaded.codes], axis=0)
-    pooled = _row(None, pooled_counts, seed=seed, n_boot=n_boot, level=level)
+    per_code = [rolled[c.id] for c in loaded.codes]
+    cis = _bootstrap_all([*per_code, pooled_counts], seed=seed, n_boot=n_boot, level=level)
+    rows = [_row(c, t, ci) for c, t, ci in zip(loaded.codes, per_code, cis, strict=False)]
+    pooled = _row(None, pooled_counts, cis[-1])
     cluster = "participant" if unit == "participant" else "document"
     notes = [
         f"Units: {unit}s of {len(loaded.docs)} document(s); {len(groups)} {cluster}s "

@@ -179,6 +179,16 @@ def resolve_code(s: Session, reference: str, *, codebooks=None, index=None) -> i
     """The id of the code named by ``reference`` (``2a``, ``inhibitors::2a``, a name path)."""
     from themeqa.core.codebook import CodebookError, resolve_reference
 
+    if codebooks is None and index is None and "/" not in reference:
+        # fast path for a label, bare or qualified (what the TUI sends on every coding):
+        # one indexed query instead of building every codebook tree
+        key, sep, label = reference.strip().rpartition("::")
+        q = select(Code.id).join(Codebook).where(Code.label == label.strip())
+        if sep:
+            q = q.where(Codebook.key == key.strip())
+        found = s.exec(q.limit(2)).all()
+        if len(found) == 1:
+            return found[0]
     codebooks = codebooks if codebooks is not None else load_core_codebooks(s)
     index = index if index is not None else code_index(s)
     try:

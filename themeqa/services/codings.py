@@ -308,8 +308,10 @@ def document_codings(project: ProjectHandle, document: str, *, viewer: str) -> l
             raise NotFoundError(f"no document named {document!r}")
         info = s.exec(select(ProjectInfo)).first()
         blind = bool(((info.settings if info else None) or {}).get("blind", False))
+        # plain columns, not ORM objects: building 2,000 Coding instances cost ~0.5 s
         q = (
-            select(Coding, Code.label, Code.name, Code.colour, Codebook.key, Coder.name)
+            select(Coding.id, Coding.start, Coding.end, Coding.code_id, Coding.layer,
+                   Coding.quote, Code.label, Code.name, Code.colour, Codebook.key, Coder.name)
             .join(Code, Coding.code_id == Code.id)
             .join(Codebook, Code.codebook_id == Codebook.id)
             .join(Coder, Coding.coder_id == Coder.id)
@@ -328,10 +330,10 @@ def document_codings(project: ProjectHandle, document: str, *, viewer: str) -> l
         ).all():
             memos.setdefault(cid, text)
     return [
-        CodingView(id=c.id, start=c.start, end=c.end, code_id=c.code_id, code_label=lbl,
-                   code_name=name, codebook=key, colour=colour, coder=coder, layer=c.layer,
-                   quote=bool(c.quote), memo=memos.get(c.id))
-        for c, lbl, name, colour, key, coder in rows
+        CodingView(id=i, start=a, end=b, code_id=code_id, code_label=lbl, code_name=name,
+                   codebook=key, colour=colour, coder=coder, layer=layer, quote=bool(quote),
+                   memo=memos.get(i))
+        for i, a, b, code_id, layer, quote, lbl, name, colour, key, coder in rows
     ]
 
 

@@ -17,7 +17,12 @@ from themeqa.core.agreement.binary import (
     binary_coefficients,
     from_counts,
 )
-from themeqa.core.agreement.bootstrap import BootstrapCI, bootstrap_binary_ci, bootstrap_ci
+from themeqa.core.agreement.bootstrap import (
+    BootstrapCI,
+    bootstrap_binary_ci,
+    bootstrap_ci,
+    bootstrap_tables_ci,
+)
 from themeqa.core.agreement.chance_corrected import brennan_prediger, gwet_ac1
 from themeqa.core.agreement.fleiss import fleiss_kappa
 from themeqa.core.agreement.krippendorff import (
@@ -45,6 +50,7 @@ __all__ = [
     "binary_coefficients",
     "bootstrap_binary_ci",
     "bootstrap_ci",
+    "bootstrap_tables_ci",
     "brennan_prediger",
     "cohen_kappa",
     "coincidence_matrix",

@@ -18,10 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from themeqa.core.agreement.binary import COEFFICIENTS, binary_code_agreement, binary_coefficients
+from themeqa.core.agreement.binary import (
+    COEFFICIENTS,
+    binary_code_agreement,
+    binary_coefficients,
+    from_counts,
+)
 from themeqa.core.agreement.result import NA, Coefficient
 
-__all__ = ["BootstrapCI", "bootstrap_binary_ci", "bootstrap_ci"]
+__all__ = ["BootstrapCI", "bootstrap_binary_ci", "bootstrap_ci", "bootstrap_tables_ci"]
 
 _CHUNK_CELLS = 1 << 22  # draws held in memory at once (replicates x documents)
 
@@ -173,38 +178,60 @@ def bootstrap_binary_ci(
     replicates), and the closed forms of :func:`binary_coefficients` run on all tables at once.
     ``coefficient`` is one of "percent", "kappa", "alpha", "ac1", "pabak".
     """
-    _check(n_boot, level, min_defined)
-    if coefficient not in COEFFICIENTS:
-        raise ValueError(f"coefficient must be one of {COEFFICIENTS}, got {coefficient!r}")
     if not groups:
         raise ValueError("no documents to resample")
-    seed = _seed(seed)
-    d = len(groups)
-    tables = np.empty((d, 4))
+    tables = np.empty((len(groups), 4))
     for g, (a_present, b_present) in enumerate(groups):
         s = binary_code_agreement(a_present, b_present)
         tables[g] = (s.both, s.only_a, s.only_b, s.neither)
-    both, only_a, only_b, neither = tables.sum(axis=0).astype(int)
-    full = binary_code_agreement(
-        np.repeat([True, True, False, False], [both, only_a, only_b, neither]),
-        np.repeat([True, False, True, False], [both, only_a, only_b, neither]),
-    )
-    estimate = getattr(full, coefficient)
-    replicates = np.empty(n_boot)
+    [ci] = bootstrap_tables_ci(tables[None], coefficient, n_boot=n_boot, seed=seed,
+                               level=level, min_defined=min_defined)
+    return ci
+
+
+def bootstrap_tables_ci(
+    tables: np.ndarray,
+    coefficient: str = "kappa",
+    *,
+    n_boot: int = 1000,
+    seed: int | None = None,
+    level: float = 0.95,
+    min_defined: float = 0.5,
+) -> list[BootstrapCI]:
+    """The document bootstrap of :func:`bootstrap_binary_ci` for many codes at once.
+
+    ``tables``: (codes, documents, 4) counts both/only_a/only_b/neither per document (e.g.
+    ``agreement_units.per_document_counts`` for each code, same document order). Every code
+    sees the same draws — the random stream of :func:`bootstrap_ci` for that seed — so each
+    interval equals the one-code call; the draws are made once and applied to all codes in
+    one matrix product per chunk, which is what keeps a whole codebook on 10,000 documents
+    to seconds (a replicate's table is the draw-count-weighted sum of document tables).
+    """
+    _check(n_boot, level, min_defined)
+    if coefficient not in COEFFICIENTS:
+        raise ValueError(f"coefficient must be one of {COEFFICIENTS}, got {coefficient!r}")
+    tables = np.asarray(tables, dtype=np.float64)
+    if tables.ndim != 3 or tables.shape[2] != 4:
+        raise ValueError("tables must have shape (codes, documents, 4)")
+    k, d, _ = tables.shape
+    if d == 0:
+        raise ValueError("no documents to resample")
+    seed = _seed(seed)
+    totals = tables.sum(axis=1).astype(np.int64)
+    flat = tables.transpose(1, 0, 2).reshape(d, k * 4)  # documents x (codes x cells)
+    replicates = np.empty((k, n_boot))
     pos = 0
     for chunk in _draw_chunks(seed, n_boot, d):
         rows = chunk.shape[0]
         offsets = (np.arange(rows)[:, None] * d + chunk).ravel()
         weights = np.bincount(offsets, minlength=rows * d).reshape(rows, d)
-        counts = weights @ tables  # each replicate's 2x2 table: sum of its documents' tables
-        replicates[pos : pos + rows] = binary_coefficients(*counts.T)[coefficient]
+        counts = (weights @ flat).reshape(rows, k, 4)
+        values = binary_coefficients(*np.moveaxis(counts, 2, 0))[coefficient]  # rows x k
+        replicates[:, pos : pos + rows] = values.T
         pos += rows
-    return _interval(
-        estimate,
-        replicates,
-        level=level,
-        seed=seed,
-        n_boot=n_boot,
-        n_groups=d,
-        min_defined=min_defined,
-    )
+    out = []
+    for i in range(k):
+        estimate = getattr(from_counts(*(int(x) for x in totals[i])), coefficient)
+        out.append(_interval(estimate, replicates[i], level=level, seed=seed, n_boot=n_boot,
+                             n_groups=d, min_defined=min_defined))
+    return out
