@@ -144,13 +144,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--participants", type=int, default=1000,
+                        help="e.g. 5000 with --codings 500000 for archive scale")
+    parser.add_argument("--codings", type=int, default=100_000)
     args = parser.parse_args()
 
     from themeqa.core.tally import attribute_codings, choose_quotes, clean_quote, tally
     from themeqa.reports.tallies import build_table2
     from themeqa.reports.writers import write_tables
 
-    codings, turns, documents, participants, codes = generate(args.seed)
+    codings, turns, documents, participants, codes = generate(
+        args.seed, args.participants, args.codings)
     frames = (codings, turns, documents, participants, codes)
     text = ("I could see her kitchen and it felt warm and safe for a moment. " * 40)[:1500]
     out = Path(tempfile.mkdtemp()) / "table2.docx"
