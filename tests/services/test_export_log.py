@@ -39,3 +39,27 @@ def test_codebook_export_is_audited(demo_copy, tmp_path, capsys):
     events = _exports(demo_copy)
     assert [(e.entity, e.after["file"], e.after["key"]) for e in events] == [
         ("codebook", str(out), "inhibitors"), ("codebook", "-", "experience")]
+
+
+def test_reports_and_project_exports_are_logged(demo_copy, tmp_path):
+    """Who took which data out: the history, journal, methods and qdpx exports all log."""
+    from sqlmodel import select
+
+    from themeqa.services.exchange import export_project
+    from themeqa.services.project import open_project
+    from themeqa.services.themes import add_journal, export_history, export_journal, save_version
+    from themeqa.store.models import AuditEvent
+
+    p = open_project(demo_copy, actor="amira")
+    try:
+        save_version(p, "v1")
+        add_journal(p, "note")
+        export_history(p, tmp_path / "h.md")
+        export_journal(p, tmp_path / "j.md")
+        export_project(p, tmp_path / "p.qdpx")
+        with p.reading() as s:
+            logged = {(e.entity, e.actor) for e in s.exec(
+                select(AuditEvent).where(AuditEvent.action == "export")).all()}
+    finally:
+        p.close()
+    assert {("codebook_history", "amira"), ("journal", "amira"), ("project", "amira")} <= logged

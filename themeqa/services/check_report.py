@@ -145,6 +145,11 @@ def write_report(
 
     report = build_report(project, check, unit=unit, seed=seed, n_boot=n_boot)
     try:
-        return write_tables(report.tables, out, paragraphs=report.paragraphs)
+        path = write_tables(report.tables, out, paragraphs=report.paragraphs)
     except ValueError as exc:
         raise InputError(str(exc)) from exc
+    from themeqa.services.export_log import log_export
+
+    log_export(project, "check_report", path, check=report.check.name,
+               unit=unit)
+    return path

@@ -305,6 +305,10 @@ def export_project(project: ProjectHandle, out: Path | str) -> ExportReport:
     except OSError as exc:
         raise InputError(f"{out}: cannot write ({exc.strerror or exc})") from exc
     n_sel = sum(len(s.selections) for s in p.sources)
+    from themeqa.services.export_log import log_export
+
+    log_export(project, "project", out, format="qdpx", sources=len(p.sources),
+               selections=n_sel)
     return ExportReport(
         path=str(out), users=len(p.users), codebooks=len(p.codes),
         codes=sum(1 for _ in p.all_codes()) - len(p.codes), sources=len(p.sources),

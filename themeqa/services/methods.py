@@ -376,7 +376,11 @@ def write_methods(
     """Write the template to ``out`` (Markdown; the suffix must be .md or .txt)."""
     check_out(out)
     section = build_methods(project, check, unit=unit, seed=seed, n_boot=n_boot)
-    return save_methods(section, out)
+    path = save_methods(section, out)
+    from themeqa.services.export_log import log_export
+
+    log_export(project, "methods", path, unit=unit)
+    return path
 
 
 def check_out(out: str | Path) -> Path:

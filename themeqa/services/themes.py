@@ -263,6 +263,8 @@ def export_history(project: ProjectHandle, path: str | Path) -> Path:
         rows=[[v.name, v.saved_at.replace("T", " ")[:16], v.by, v.codes, v.codings]
               for v in versions],
     )]
+    from themeqa.services.export_log import log_export
+
     names = [v.name for v in versions] + ["current"]
     for i, (a, b) in enumerate(itertools.pairwise(names), 1):
         changes = diff_versions(project, a, b)
@@ -273,7 +275,9 @@ def export_history(project: ProjectHandle, path: str | Path) -> Path:
                   for c in changes] or [["none", "", "", "", 0]],
             notes=["Codings: codings of the theme when the change was recorded."],
         ))
-    return write_tables(tables, path)
+    out = write_tables(tables, path)
+    log_export(project, "codebook_history", out, versions=len(versions))
+    return out
 
 
 # ------------------------------------------------------------------------ code edits
@@ -537,13 +541,16 @@ def _iso(t: datetime) -> str:
 def export_journal(project: ProjectHandle, path: str | Path) -> Path:
     from themeqa.reports.table import ReportTable
     from themeqa.reports.writers import write_tables
+    from themeqa.services.export_log import log_export
 
     entries = journal(project)
-    return write_tables([ReportTable(
+    out = write_tables([ReportTable(
         key="journal", title="Reflexive journal",
         columns=["date (UTC)", "author", "entry"],
         rows=[[e.written_at.replace("T", " ")[:16], e.author, e.text] for e in entries],
     )], path)
+    log_export(project, "journal", out, entries=len(entries))
+    return out
 
 
 # ------------------------------------------------------------------------------ map

@@ -290,9 +290,13 @@ class ServicesGateway:
 
         folder = Path(self.project.directory or ".") / "reports"
         folder.mkdir(parents=True, exist_ok=True)
+        from themeqa.services.export_log import log_export
+
         slug = "".join(ch if ch.isalnum() else "_" for ch in title.lower()).strip("_")
-        return write_tables([ReportTable(key="words", title=title, columns=columns,
+        path = write_tables([ReportTable(key="words", title=title, columns=columns,
                                          rows=rows)], folder / f"{slug}.{fmt}")
+        log_export(self.project, "words", path, actor=self.coder, title=title)
+        return path
 
     def suggest(self, document: str, start: int, end: int, k: int = 3) -> list:
         from themeqa.services.suggest import suggest_codes
@@ -311,7 +315,11 @@ class ServicesGateway:
 
         folder = Path(self.project.directory or ".") / "reports"
         folder.mkdir(parents=True, exist_ok=True)
-        return write_map(self.thematic_map(), folder / f"thematic_map.{fmt}")
+        from themeqa.services.export_log import log_export
+
+        path = write_map(self.thematic_map(), folder / f"thematic_map.{fmt}")
+        log_export(self.project, "thematic_map", path, actor=self.coder)
+        return path
 
     def review_extracts(self, code: str) -> list:
         from themeqa.services.themes import review_extracts

@@ -139,8 +139,11 @@ def words(ctx, by, code, coder, compare, top, min_length, out, as_json) -> None:
         notes = [f"Words inside codings of {code}." if code else "All participant text.",
                  "Stop words, speaker labels and words under "
                  f"{min_length} letters left out."]
-        write_tables([ReportTable(key="words", title=title, columns=columns, rows=rows,
-                                  notes=notes)], out)
+        written = write_tables([ReportTable(key="words", title=title, columns=columns,
+                                            rows=rows, notes=notes)], out)
+        from themeqa.services.export_log import log_export
+
+        log_export(project, "words", written, by=by, code=code, compare=compare)
     if as_json:
         echo_json([dict(zip(columns, r, strict=True)) for r in rows])
         return

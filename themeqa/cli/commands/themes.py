@@ -156,9 +156,13 @@ def map_(ctx, out, codebook, layer, min_participants, title) -> None:
                          min_participants=min_participants)
     if out:
         try:
-            click.echo(f"wrote {write_map(nodes, out, title)}")
+            path = write_map(nodes, out, title)
         except ValueError as exc:
             raise InputError(str(exc)) from None
+        from themeqa.services.export_log import log_export
+
+        log_export(get_project(ctx), "thematic_map", path, codebook=codebook, layer=layer)
+        click.echo(f"wrote {path}")
         return
     for n, depth in walk(nodes):
         info = "" if n.kind == "codebook" else (
