@@ -21,22 +21,25 @@ def _exports(directory) -> list[AuditEvent]:
 
 
 def test_codings_export_is_audited(demo_copy, tmp_path):
+    # (the shared demo may already log exports made by other read-only tests' reports)
+    before = len(_exports(demo_copy))
     p = open_project(demo_copy, actor="ben")
     n = export_codings(p, tmp_path / "ben.csv", coder="ben")
     p.close()
-    [e] = _exports(demo_copy)
+    [e] = _exports(demo_copy)[before:]
     assert (e.actor, e.entity) == ("ben", "codings")
     assert e.after == {"file": str(tmp_path / "ben.csv"), "coder": "ben", "layer": None,
                        "count": n}
 
 
 def test_codebook_export_is_audited(demo_copy, tmp_path, capsys):
+    before = len(_exports(demo_copy))
     out = tmp_path / "inh.yaml"
     assert main(["--project", str(demo_copy), "codebook", "export", "--key", "inhibitors",
                  str(out)]) == 0
     assert main(["--project", str(demo_copy), "codebook", "export", "--key", "experience"]) == 0
     assert "codebook:" in capsys.readouterr().out
-    events = _exports(demo_copy)
+    events = _exports(demo_copy)[before:]
     assert [(e.entity, e.after["file"], e.after["key"]) for e in events] == [
         ("codebook", str(out), "inhibitors"), ("codebook", "-", "experience")]
 
