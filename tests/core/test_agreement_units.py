@@ -13,10 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from themeqa.core.agreement import binary_code_agreement, bootstrap_binary_ci
+from themeqa.core.agreement import binary_code_agreement, bootstrap_binary_ci, bootstrap_tables_ci
 from themeqa.core.agreement_units import (
     Counts2x2,
-    bootstrap_groups,
     character_presence,
     character_segments,
     match_spans,
@@ -244,7 +243,7 @@ def test_per_document_counts_sum_to_pooled_and_feed_the_bootstrap() -> None:
 
     groups = [(ann[:3], ben[:3]), (ann[3:], ben[3:])]
     direct = bootstrap_binary_ci(groups, "percent", n_boot=200, seed=3)
-    rebuilt = bootstrap_binary_ci(bootstrap_groups(counts), "percent", n_boot=200, seed=3)
+    [rebuilt] = bootstrap_tables_ci(counts[None], "percent", n_boot=200, seed=3)
     assert direct == rebuilt
 
 

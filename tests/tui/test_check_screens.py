@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import DataTable, Input, Static
-from tui_helpers import make_app
+from tui_helpers import documents_loaded, make_app
 from tui_helpers import wait_for as _wait
 
 from themeqa.services.check import agreement_table
@@ -17,11 +17,6 @@ from themeqa.services.codings import list_codings
 from themeqa.services.project import open_project
 from themeqa.tui.components.agreement_screen import AgreementScreen
 from themeqa.tui.components.reconcile_screen import ReconcileScreen
-
-
-async def _documents_loaded(pilot) -> None:
-    table = pilot.app.screen.query_one("#documents", DataTable)
-    await _wait(pilot, lambda: table.row_count > 0, "documents loaded")
 
 
 @pytest.fixture
@@ -39,7 +34,7 @@ def checked(demo_copy):
 async def test_agreement_screen_shows_the_service_numbers(demo_dir):
     app = make_app(demo_dir)
     async with app.run_test(size=(160, 45)) as pilot:
-        await _documents_loaded(pilot)
+        await documents_loaded(pilot)
         await pilot.press("A")
         screen = app.screen
         assert isinstance(screen, AgreementScreen)
@@ -70,7 +65,7 @@ async def test_agreement_screen_shows_the_service_numbers(demo_dir):
 async def test_reconcile_queue_decides_and_resumes(checked):
     app = make_app(checked)
     async with app.run_test(size=(140, 40)) as pilot:
-        await _documents_loaded(pilot)
+        await documents_loaded(pilot)
         await pilot.press("R")
         screen = app.screen
         assert isinstance(screen, ReconcileScreen)
@@ -115,7 +110,7 @@ async def test_reconcile_queue_decides_and_resumes(checked):
 
     app = make_app(checked)  # leave and resume: opens at the first open disagreement
     async with app.run_test(size=(140, 40)) as pilot:
-        await _documents_loaded(pilot)
+        await documents_loaded(pilot)
         await pilot.press("R")
         screen = app.screen
         await _wait(pilot, lambda: screen.loads >= 1, "disagreements loaded")
@@ -133,7 +128,7 @@ def test_agreement_screen_snapshot(snap_compare, demo_dir):
     app = make_app(demo_dir)
 
     async def open_agreement(pilot) -> None:
-        await _documents_loaded(pilot)
+        await documents_loaded(pilot)
         await pilot.press("A")
         screen = pilot.app.screen
         await _wait(pilot, lambda: screen.loads >= 1, "agreement computed")
@@ -146,7 +141,7 @@ def test_reconcile_screen_snapshot(snap_compare, checked):
     app = make_app(checked)
 
     async def open_queue(pilot) -> None:
-        await _documents_loaded(pilot)
+        await documents_loaded(pilot)
         await pilot.press("R")
         screen = pilot.app.screen
         await _wait(pilot, lambda: screen.loads >= 1, "disagreements loaded")

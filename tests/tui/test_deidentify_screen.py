@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable
-from tui_helpers import make_app, wait_for
+from tui_helpers import documents_loaded, make_app, wait_for
 
 from themeqa.services.project import open_project
 from themeqa.tui.components.deidentify_screen import DeidentifyScreen
@@ -21,8 +20,7 @@ async def test_review_skip_edit_and_apply(project, study_files):
     project.close()
     app = make_app(directory, coder="ann")
     async with app.run_test(size=(150, 40)) as pilot:
-        table = app.screen.query_one("#documents", DataTable)
-        await wait_for(pilot, lambda: table.row_count > 0, "documents")
+        await documents_loaded(pilot)
         await pilot.press("P")
         screen = app.screen
         assert isinstance(screen, DeidentifyScreen)

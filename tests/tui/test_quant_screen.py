@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import DataTable
-from tui_helpers import make_app
+from tui_helpers import documents_loaded, make_app
 from tui_helpers import wait_for as _wait
 
 from themeqa.services.analyses import joint_display
@@ -13,8 +13,7 @@ from themeqa.tui.components.quant_screen import QuantScreen, strip_offsets
 
 
 async def _open_quant(pilot) -> QuantScreen:
-    table = pilot.app.screen.query_one("#documents", DataTable)
-    await _wait(pilot, lambda: table.row_count > 0, "documents loaded")
+    await documents_loaded(pilot)
     await pilot.press("Q")
     screen = pilot.app.screen
     assert isinstance(screen, QuantScreen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import DataTable, Static, Tree
-from tui_helpers import make_app, wait_for
+from tui_helpers import documents_loaded, make_app, wait_for
 
 from themeqa.services.codings import list_codings
 from themeqa.services.project import open_project
@@ -17,16 +17,11 @@ from themeqa.tui.components.search_screen import SearchScreen
 from themeqa.tui.components.words_screen import WordsScreen
 
 
-async def _documents(pilot):
-    table = pilot.app.screen.query_one("#documents", DataTable)
-    await wait_for(pilot, lambda: table.row_count > 0, "the documents list")
-
-
 @pytest.mark.asyncio
 async def test_search_shows_hits_opens_one_and_codes_them_in_one_step(demo_copy):
     app = make_app(demo_copy, coder="carol")
     async with app.run_test(size=(150, 40)) as pilot:
-        await _documents(pilot)
+        await documents_loaded(pilot)
         await pilot.press("F")
         screen = app.screen
         assert isinstance(screen, SearchScreen)
@@ -71,7 +66,7 @@ async def test_search_shows_hits_opens_one_and_codes_them_in_one_step(demo_copy)
 async def test_search_reports_a_bad_query_without_crashing(demo_copy):
     app = make_app(demo_copy)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _documents(pilot)
+        await documents_loaded(pilot)
         await pilot.press("F")
         screen = app.screen
         await pilot.press(*"( mode:regex", "enter")
@@ -83,7 +78,7 @@ async def test_search_reports_a_bad_query_without_crashing(demo_copy):
 async def test_words_screen_frequencies_then_keyness(demo_copy):
     app = make_app(demo_copy)
     async with app.run_test(size=(150, 40)) as pilot:
-        await _documents(pilot)
+        await documents_loaded(pilot)
         await pilot.press("W")
         screen = app.screen
         assert isinstance(screen, WordsScreen)
@@ -102,7 +97,7 @@ async def test_words_screen_frequencies_then_keyness(demo_copy):
 async def test_map_review_memo_and_journal(demo_copy):
     app = make_app(demo_copy)
     async with app.run_test(size=(150, 45)) as pilot:
-        await _documents(pilot)
+        await documents_loaded(pilot)
         await pilot.press("M")
         screen = app.screen
         assert isinstance(screen, MapScreen)
@@ -151,7 +146,7 @@ async def test_suggestions_are_hints_applied_only_by_a_key(demo_copy):
         project.close()
     app = make_app(demo_copy, coder="amira")
     async with app.run_test(size=(150, 40)) as pilot:
-        await _documents(pilot)
+        await documents_loaded(pilot)
         screen = await open_coding(pilot, "S4_focus")
         await pilot.press("n", "n", "n")
         turn = screen.state.turn_at(screen.doc_view.cursor_offset)

@@ -6,15 +6,13 @@ Update deliberately after a visual change, only for the screens that changed:
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
-from tui_helpers import make_app, open_coding, wait_for
+from tui_helpers import documents_loaded, make_app, open_coding
 
 SIZE = (150, 40)
 
 
 async def _loaded(pilot) -> None:
-    table = pilot.app.screen.query_one("#documents", DataTable)
-    await wait_for(pilot, lambda: table.row_count > 0, "documents")
+    await documents_loaded(pilot)
     await pilot.pause()
 
 

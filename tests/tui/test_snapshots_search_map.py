@@ -6,20 +6,14 @@ then look at the SVGs.
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
-from tui_helpers import make_app, wait_for
+from tui_helpers import documents_loaded, make_app, wait_for
 
 SIZE = (150, 40)
 
 
-async def _loaded(pilot) -> None:
-    table = pilot.app.screen.query_one("#documents", DataTable)
-    await wait_for(pilot, lambda: table.row_count > 0, "documents")
-
-
 def test_search_screen(snap_compare, demo_copy):
     async def run(pilot) -> None:
-        await _loaded(pilot)
+        await documents_loaded(pilot)
         await pilot.press("F", *"relax only:participants condition:M", "enter")
         screen = pilot.app.screen
         await wait_for(pilot, lambda: screen.searches >= 1, "the search")
@@ -30,7 +24,7 @@ def test_search_screen(snap_compare, demo_copy):
 
 def test_thematic_map_screen(snap_compare, demo_copy):
     async def run(pilot) -> None:
-        await _loaded(pilot)
+        await documents_loaded(pilot)
         await pilot.press("M")
         screen = pilot.app.screen
         await wait_for(pilot, lambda: screen.loads >= 1, "the map")
@@ -41,7 +35,7 @@ def test_thematic_map_screen(snap_compare, demo_copy):
 
 def test_words_screen(snap_compare, demo_copy):
     async def run(pilot) -> None:
-        await _loaded(pilot)
+        await documents_loaded(pilot)
         await pilot.press("W")
         screen = pilot.app.screen
         await wait_for(pilot, lambda: screen.loads >= 1, "the counts")

@@ -21,12 +21,17 @@ async def wait_for(pilot, predicate, what: str, tries: int = 400) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def open_coding(pilot, name: str) -> CodingScreen:
-    """From the documents screen, filter to ``name`` and open it; wait until it has loaded."""
+async def documents_loaded(pilot) -> None:
+    """Wait until the documents screen lists its documents (the app's start screen)."""
     from textual.widgets import DataTable
 
     table = pilot.app.screen.query_one("#documents", DataTable)
     await wait_for(pilot, lambda: table.row_count > 0, "the documents list")
+
+
+async def open_coding(pilot, name: str) -> CodingScreen:
+    """From the documents screen, filter to ``name`` and open it; wait until it has loaded."""
+    await documents_loaded(pilot)
     await pilot.press("slash", *name, "enter", "enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, CodingScreen)
                    and pilot.app.screen.loaded, f"{name} to open")

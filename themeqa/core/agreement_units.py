@@ -39,7 +39,6 @@ __all__ = [
     "Counts2x2",
     "ParticipantPresence",
     "SpanMatch",
-    "bootstrap_groups",
     "character_presence",
     "character_segments",
     "match_spans",
@@ -475,8 +474,8 @@ def per_document_counts(
     inside one transcript are not independent; each document is reduced to its 2x2 table and
     replicate tables are sums of those. Rows follow ``np.unique(unit_documents)`` (sorted ids);
     rows sum to the pooled table. ``weights`` (e.g. ``CharacterSegments.lengths``) counts each
-    unit that many times. Pass the result through :func:`bootstrap_groups` to call
-    ``bootstrap_binary_ci``.
+    unit that many times. Stack the results of several codes to call
+    ``agreement.bootstrap_tables_ci``.
     """
     a = np.asarray(presence_a, dtype=bool)
     b = np.asarray(presence_b, dtype=bool)
@@ -489,18 +488,3 @@ def per_document_counts(
     w = None if weights is None else np.asarray(weights, dtype=np.int64)
     counts = np.bincount(inverse.ravel() * 4 + cell, weights=w, minlength=n_docs * 4)
     return counts.reshape(n_docs, 4).astype(np.int64)
-
-
-def bootstrap_groups(counts: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per-document (a_present, b_present) pairs rebuilt from 2x2 counts.
-
-    ``bootstrap_binary_ci`` takes one pair of boolean arrays per document and reduces each to
-    its 2x2 table, so any arrays with those counts give the identical interval; this expands
-    each row of :func:`per_document_counts` into such a pair (length = units in the document).
-    """
-    pattern_a = np.array([True, True, False, False])
-    pattern_b = np.array([True, False, True, False])
-    return [
-        (np.repeat(pattern_a, row), np.repeat(pattern_b, row))
-        for row in np.asarray(counts, dtype=np.int64)
-    ]

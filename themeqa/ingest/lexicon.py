@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from themeqa.core.tokens import TokenTable, Vocabulary
-from themeqa.ingest.sentences import MODEL_ENV_VAR
+from themeqa.ingest.sentences import MODEL_ENV_VAR, content_lines
 
 __all__ = ["TokenCache", "lemmatize_words", "pipeline_id", "tokenize"]
 
@@ -85,16 +85,6 @@ def pipeline_id(language: str) -> str:
     return _pipeline(language or "en")[1]
 
 
-def _lines(text: str):
-    pos, n = 0, len(text)
-    while pos < n:
-        nl = text.find("\n", pos)
-        end = n if nl < 0 else nl
-        if text[pos:end].strip():
-            yield pos, text[pos:end]
-        pos = end + 1
-
-
 def _lookup(language: str):
     """``(text, lower) -> lemma`` for a blank pipeline with lookup tables, else None.
 
@@ -128,7 +118,7 @@ def tokenize(
     nlp, _pid = _pipeline(language)
     lookup = _lookup(language)
     has_lemmas = "lemmatizer" in nlp.pipe_names
-    jobs = [(i, off, line) for i, text in enumerate(texts) for off, line in _lines(text)]
+    jobs = list(content_lines(texts))
     rows: list[list[tuple]] = [[] for _ in texts]
     lines = (line for _, _, line in jobs)
     # with lookup tables only the tokenizer runs; a trained pipeline tags and lemmatises

@@ -15,7 +15,7 @@ import functools
 import os
 from collections.abc import Iterator, Sequence
 
-__all__ = ["MODEL_ENV_VAR", "sentence_spans"]
+__all__ = ["MODEL_ENV_VAR", "content_lines", "sentence_spans"]
 
 MODEL_ENV_VAR = "THEMEQA_SPACY_MODEL"
 
@@ -51,7 +51,7 @@ def _pipeline(language: str, model: str | None):
     return nlp
 
 
-def _lines(texts: Sequence[str]) -> Iterator[tuple[int, int, str]]:
+def content_lines(texts: Sequence[str]) -> Iterator[tuple[int, int, str]]:
     """``(text index, offset, line)`` for every line holding more than white space."""
     for i, text in enumerate(texts):
         pos, n = 0, len(text)
@@ -75,7 +75,7 @@ def sentence_spans(
     than one long one.
     """
     results: list[list[tuple[int, int]]] = [[] for _ in texts]
-    lines = list(_lines(texts))
+    lines = list(content_lines(texts))
     if not lines:
         return results
     nlp = _pipeline(language or "xx", os.environ.get(MODEL_ENV_VAR) or None)

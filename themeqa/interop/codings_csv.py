@@ -15,7 +15,7 @@ empty memo reads as no memo.
 
 **Formula injection.** Text cells (document, code, coder, memo) beginning with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return are written with a leading apostrophe (OWASP "CSV
-Injection"; the same rule as ``themeqa.reports.escape``), because this file is routinely
+Injection"; the rule of ``themeqa.core.formula``), because this file is routinely
 opened in a spreadsheet. The reader removes exactly that apostrophe again, so the format
 still round-trips (a memo may well start with ``-``). Numeric cells are never touched.
 """
@@ -29,6 +29,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+from themeqa.core.formula import escape_formula, unescape_formula
 
 __all__ = [
     "COLUMNS",
@@ -185,9 +187,9 @@ def read_codings_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> li
             return cells[position] if position is not None and position < len(cells) else ""
 
         row_problems: list[str] = []
-        document = _restore(cell("document").strip())
-        code = _restore(cell("code").strip())
-        coder = _restore(cell("coder").strip())
+        document = unescape_formula(cell("document").strip())
+        code = unescape_formula(cell("code").strip())
+        coder = unescape_formula(cell("coder").strip())
         for column, value in (("document", document), ("code", code), ("coder", coder)):
             if not value:
                 row_problems.append(f"{column} is empty")
@@ -209,7 +211,7 @@ def read_codings_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> li
             problems.extend((number, message) for message in row_problems)
             continue
         assert start is not None and end is not None and quote is not None
-        memo = _restore(cell(MEMO_COLUMN))
+        memo = unescape_formula(cell(MEMO_COLUMN))
         rows.append(
             CodingRow(
                 document=document,
@@ -230,19 +232,6 @@ def read_codings_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> li
 
 # --------------------------------------------------------------------------------------------
 # writing
-
-
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _defuse(value: str) -> str:
-    """A leading apostrophe before a formula trigger (see the module notes)."""
-    return "'" + value if value.startswith(_FORMULA_TRIGGERS) else value
-
-
-def _restore(value: str) -> str:
-    """Undo :func:`_defuse`: drop the apostrophe only where the writer put one."""
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_TRIGGERS) else value
 
 
 def _csv_line(values: Sequence[str]) -> str:
@@ -274,16 +263,16 @@ def write_codings_csv(
     lines = [_csv_line(header)]
     for row in materialised:
         values = [
-            _defuse(row.document),
+            escape_formula(row.document),
             str(row.start),
             str(row.end),
-            _defuse(row.code),
-            _defuse(row.coder),
+            escape_formula(row.code),
+            escape_formula(row.coder),
             row.layer,
             "1" if row.quote else "0",
         ]
         if with_memo:
-            values.append(_defuse(row.memo or ""))
+            values.append(escape_formula(row.memo or ""))
         lines.append(_csv_line(values))
     text = "".join(lines)
 

@@ -198,6 +198,20 @@ def resolve_code(s: Session, reference: str, *, codebooks=None, index=None) -> i
     return index[(key, theme.label)]
 
 
+def code_and_descendants(s: Session, root: int) -> list[int]:
+    """``root`` and the ids of every code under it (for roll-up filters: a search inside
+    theme 2, the extracts of theme 2, count its subordinate themes too)."""
+    children: dict[int | None, list[int]] = {}
+    for cid, parent in s.exec(select(Code.id, Code.parent_id)).all():
+        children.setdefault(parent, []).append(cid)
+    out, stack = [], [root]
+    while stack:
+        c = stack.pop()
+        out.append(c)
+        stack.extend(children.get(c, []))
+    return out
+
+
 def export_codebook(project: ProjectHandle, key: str | None = None):
     """The codebook ``key`` (or the only one) as a core ``Codebook``."""
     with project.reading() as s:

@@ -39,6 +39,7 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlmodel import select
 
+from themeqa.core.formula import escape_formula, unescape_formula
 from themeqa.core.text import sha256_text
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.audit import new_batch, record
@@ -252,16 +253,6 @@ def propose(
 # ------------------------------------------------------------------------------ review file
 
 
-def _cell(value: str) -> str:
-    """Formula-injection guard for a file the user opens in a spreadsheet (OWASP)."""
-    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
-
-
-def _uncell(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t",
-                                                                  "\r") else value
-
-
 def write_review(proposals: Sequence[Proposal], path: Path | str) -> Path:
     """The review CSV: one row per proposal; the user edits ``accept`` and ``replacement``."""
     path = Path(path)
@@ -269,8 +260,9 @@ def write_review(proposals: Sequence[Proposal], path: Path | str) -> Path:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(REVIEW_COLUMNS)
     for p in proposals:
-        w.writerow([_cell(p.document), p.start, p.end, p.kind, _cell(p.original),
-                    _cell(p.replacement), "yes" if p.accept else "no", p.source])
+        w.writerow([escape_formula(p.document), p.start, p.end, p.kind,
+                    escape_formula(p.original), escape_formula(p.replacement),
+                    "yes" if p.accept else "no", p.source])
     path.write_text(buf.getvalue(), encoding="utf-8")
     return path
 
@@ -304,7 +296,8 @@ def read_review(path: Path | str) -> list[Proposal]:
         accept = r[6].strip().lower()
         if accept not in _YES | _NO:
             raise InputError(f"{path}: row {n}: accept must be yes or no, not {r[6]!r}")
-        p = Proposal(_uncell(r[0]), start, end, r[3].strip(), _uncell(r[4]), _uncell(r[5]),
+        p = Proposal(unescape_formula(r[0]), start, end, r[3].strip(),
+                     unescape_formula(r[4]), unescape_formula(r[5]),
                      accept in _YES, r[7] if len(r) > 7 else "")
         if p.accept and not p.replacement.strip():
             raise InputError(f"{path}: row {n}: an accepted row needs a replacement")
@@ -462,7 +455,7 @@ def _append_mapping(path: Path, rows: list[list[str]]) -> None:
             if new:
                 w.writerow(["applied_at", "actor", "document", "new_document", "kind",
                             "start", "end", "original", "replacement"])
-            w.writerows([[_cell(v) for v in r] for r in rows])
+            w.writerows([[escape_formula(v) for v in r] for r in rows])
     except OSError as exc:
         raise InputError(f"cannot write the mapping file {path}: {exc.strerror or exc}") from exc
 

@@ -15,11 +15,10 @@ from dataclasses import asdict, dataclass, field
 from sqlmodel import select
 
 from themeqa.errors import InputError, NotFoundError
-from themeqa.services.codebooks import load_core_codebooks, resolve_code
+from themeqa.services.codebooks import code_and_descendants, resolve_code
 from themeqa.services.lookup import get_or_create_coder
 from themeqa.services.project import ProjectHandle
 from themeqa.store.models import (
-    Code,
     Coder,
     Coding,
     Document,
@@ -183,16 +182,7 @@ def _code_spans(
 ) -> dict[int, list[tuple[int, int]]]:
     """Spans of codings of a code or any of its descendants, per document id."""
     with project.reading() as s:
-        books = load_core_codebooks(s)
-        root = resolve_code(s, reference, codebooks=books)
-        children: dict[int | None, list[int]] = {}
-        for cid, parent in s.exec(select(Code.id, Code.parent_id)).all():
-            children.setdefault(parent, []).append(cid)
-        ids, stack = [], [root]
-        while stack:
-            c = stack.pop()
-            ids.append(c)
-            stack.extend(children.get(c, []))
+        ids = code_and_descendants(s, resolve_code(s, reference))
         q = select(Coding.document_id, Coding.start, Coding.end).where(Coding.code_id.in_(ids))
         if coder:
             row = s.exec(select(Coder).where(Coder.name == coder)).first()

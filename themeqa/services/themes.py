@@ -22,7 +22,7 @@ from sqlmodel import select
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.audit import record
 from themeqa.services.changes import NOTE, Recorder, snapshot
-from themeqa.services.codebooks import resolve_code
+from themeqa.services.codebooks import code_and_descendants, resolve_code
 from themeqa.services.project import ProjectHandle
 from themeqa.store.models import (
     AuditEvent,
@@ -399,18 +399,6 @@ class Extract:
         return asdict(self)
 
 
-def _descendants(s, root: int) -> list[int]:
-    children: dict[int | None, list[int]] = {}
-    for cid, parent in s.exec(select(Code.id, Code.parent_id)).all():
-        children.setdefault(parent, []).append(cid)
-    out, stack = [], [root]
-    while stack:
-        c = stack.pop()
-        out.append(c)
-        stack.extend(children.get(c, []))
-    return out
-
-
 def review_extracts(
     project: ProjectHandle, code: str, *, layer: str = "auto", rollup: bool = True
 ) -> list[Extract]:
@@ -424,7 +412,7 @@ def review_extracts(
 
     with project.reading() as s:
         root = resolve_code(s, code)
-        ids = set(_descendants(s, root) if rollup else [root])
+        ids = set(code_and_descendants(s, root) if rollup else [root])
         labels = dict(s.exec(select(Code.id, Code.label)).all())
     frames = load_frames(project)
     try:

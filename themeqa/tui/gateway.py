@@ -287,14 +287,13 @@ class ServicesGateway:
     def export_words(self, title: str, columns: list, rows: list, fmt: str) -> Path:
         from themeqa.reports.table import ReportTable
         from themeqa.reports.writers import write_tables
-
-        folder = Path(self.project.directory or ".") / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
         from themeqa.services.export_log import log_export
 
         slug = "".join(ch if ch.isalnum() else "_" for ch in title.lower()).strip("_")
+        out = self.report_path(slug, fmt)
+        out.parent.mkdir(parents=True, exist_ok=True)
         path = write_tables([ReportTable(key="words", title=title, columns=columns,
-                                         rows=rows)], folder / f"{slug}.{fmt}")
+                                         rows=rows)], out)
         log_export(self.project, "words", path, actor=self.coder, title=title)
         return path
 
@@ -312,12 +311,11 @@ class ServicesGateway:
 
     def export_map(self, fmt: str) -> Path:
         from themeqa.reports.thematic_map import write_map
-
-        folder = Path(self.project.directory or ".") / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
         from themeqa.services.export_log import log_export
 
-        path = write_map(self.thematic_map(), folder / f"thematic_map.{fmt}")
+        out = self.report_path("thematic_map", fmt)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        path = write_map(self.thematic_map(), out)
         log_export(self.project, "thematic_map", path, actor=self.coder)
         return path
 

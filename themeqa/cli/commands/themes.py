@@ -152,7 +152,8 @@ def map_(ctx, out, codebook, layer, min_participants, title) -> None:
     from themeqa.reports.thematic_map import write_map
     from themeqa.services.themes import thematic_map
 
-    nodes = thematic_map(get_project(ctx), codebook=codebook, layer=layer,
+    project = get_project(ctx)
+    nodes = thematic_map(project, codebook=codebook, layer=layer,
                          min_participants=min_participants)
     if out:
         try:
@@ -161,7 +162,7 @@ def map_(ctx, out, codebook, layer, min_participants, title) -> None:
             raise InputError(str(exc)) from None
         from themeqa.services.export_log import log_export
 
-        log_export(get_project(ctx), "thematic_map", path, codebook=codebook, layer=layer)
+        log_export(project, "thematic_map", path, codebook=codebook, layer=layer)
         click.echo(f"wrote {path}")
         return
     for n, depth in walk(nodes):
