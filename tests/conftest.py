@@ -11,14 +11,93 @@ REPO = Path(__file__).resolve().parents[1]
 CONFORMANCE = REPO.parent / "shared" / "conformance"
 
 
+# Files in the demo directory that may come and go while it is only read: SQLite's WAL side
+# files (present while a connection is open) and the search token cache.
+_DEMO_VOLATILE = {"themeqa.db-wal", "themeqa.db-shm", ".themeqa-cache"}
+
+
+def demo_fingerprint(directory: Path) -> tuple:
+    """What a read-only test must leave as it found it: every file under ``directory`` (name
+    and size; the database by its content) and every row of every table.
+
+    Read with a separate ``sqlite3`` connection, which also sees committed writes that are
+    still in the WAL. About 30 ms on the demo.
+    """
+    import hashlib
+    import sqlite3
+
+    files = []
+    for path in sorted(directory.rglob("*")):
+        rel = path.relative_to(directory)
+        if rel.parts[0] in _DEMO_VOLATILE or not path.is_file():
+            continue
+        files.append((rel.as_posix(), None if rel.name == "themeqa.db" else path.stat().st_size))
+    digest = hashlib.sha256()
+    db = directory / "themeqa.db"
+    if not db.is_file():
+        return tuple(files), "no database"
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = [name for (name,) in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        for table in tables:
+            digest.update(table.encode())
+            for row in con.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
+                digest.update(repr(row).encode())
+    finally:
+        con.close()
+    return tuple(files), digest.hexdigest()
+
+
+def _describe_change(directory: Path, before: tuple, after: tuple) -> str:
+    files_before, files_after = dict(before[0]), dict(after[0])
+    changed = sorted(f for f in files_before.keys() | files_after.keys()
+                     if files_before.get(f, "gone") != files_after.get(f, "gone"))
+    what = [f"files added, removed or resized: {', '.join(changed)}"] if changed else []
+    if before[1] != after[1]:
+        what.append("the database content changed")
+    return (f"the shared, read-only demo project {directory} was changed ({'; '.join(what)}); "
+            "a test that writes to the project (codings, settings, reports under the project, "
+            "exports, which log an audit event) must use `demo_copy` instead of `demo_dir`")
+
+
 @pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory) -> Path:
-    """The demo study, built once; tests that change it copy it first (see ``demo_copy``)."""
+def _demo_baseline() -> dict:
+    """The demo's last known fingerprint, shared by the per-test and the session check."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory, _demo_baseline) -> Path:
+    """The demo study, built once per session (per xdist worker) and only read: tests that
+    change it copy it first (see ``demo_copy``).
+
+    Guarded twice: ``_demo_dir_untouched`` fails the test that changed it, and this fixture's
+    teardown fails if it changed anyway (e.g. in a module-scoped fixture).
+    """
     from themeqa.services.demo import build_demo
 
     d = tmp_path_factory.mktemp("demo")
     build_demo(d).close()
-    return d
+    _demo_baseline["fingerprint"] = demo_fingerprint(d)
+    yield d
+    after = demo_fingerprint(d)
+    if after != _demo_baseline["fingerprint"]:
+        pytest.fail(_describe_change(d, _demo_baseline["fingerprint"], after), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _demo_dir_untouched(request, _demo_baseline):
+    """Fail a test that uses ``demo_dir`` (directly or through another fixture) and changes it."""
+    if "demo_dir" not in request.fixturenames:
+        yield
+        return
+    d = request.getfixturevalue("demo_dir")
+    yield
+    before, after = _demo_baseline["fingerprint"], demo_fingerprint(d)
+    if after != before:
+        _demo_baseline["fingerprint"] = after  # report it once, not again for every later test
+        pytest.fail(_describe_change(d, before, after), pytrace=False)
 
 
 @pytest.fixture

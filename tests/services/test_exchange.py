@@ -133,7 +133,7 @@ def test_demo_round_trip_keeps_everything(demo_export, tmp_path):
     assert sum(1 for c in after["codings"] if c[6] == "consensus") == 1
 
 
-def test_export_is_deterministic_and_self_verifying(demo_export, tmp_path, demo_dir):
+def test_export_is_deterministic_and_self_verifying(demo_export, tmp_path, demo_copy):
     from themeqa.interop.refi import read_qdpx
 
     out, _, _ = demo_export
@@ -147,8 +147,8 @@ def test_export_is_deterministic_and_self_verifying(demo_export, tmp_path, demo_
     assert all(not c.codable for c in p.codes)
     assert "2a Others are unreliable" in [c.name for c, _ in p.codes[0].walk()]
     xmls = []
-    for name in ("a.qdpx", "b.qdpx"):
-        project = open_project(demo_dir)
+    for name in ("a.qdpx", "b.qdpx"):  # (each export logs an audit event: hence the copy)
+        project = open_project(demo_copy)
         try:
             export_project(project, tmp_path / name)
         finally:
