@@ -35,9 +35,7 @@ async def _wait(pilot, predicate: Callable[[], bool], what: str, tries: int = 60
 
 
 async def _documents(pilot) -> None:
-    from textual.widgets import DataTable
-
-    table = pilot.app.screen.query_one("#documents", DataTable)
+    table = pilot.app.screen.query_one("#documents")
     await _wait(pilot, lambda: table.row_count > 0, "the documents list")
     await pilot.pause()
 

@@ -9,6 +9,7 @@ from tui_helpers import drain, make_app, needs, open_coding, settle, wait_for
 from themeqa.services.codings import list_codings
 from themeqa.services.project import open_project
 from themeqa.tui.components.coding_screen import CodingScreen
+from themeqa.tui.components.documents_screen import DocumentTable
 from themeqa.tui.components.help_screen import HelpScreen
 from themeqa.tui.components.side_panel import SidePanel
 
@@ -25,9 +26,9 @@ def codings_of(project_dir, document: str, coder: str = "amira") -> list:
 async def test_documents_listed_filtered_and_opened(demo_dir):
     app = make_app(demo_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        table = app.screen.query_one("#documents", DataTable)
+        table = app.screen.query_one("#documents", DocumentTable)
         await wait_for(pilot, lambda: table.row_count > 6, "documents")
-        assert [str(c.label) for c in table.columns.values()][:6] == [
+        assert list(table.labels)[:6] == [
             "document", "session", "condition", "timepoint", "kind", "words"]
         await pilot.press("slash", *"S3_focus")
         assert app.screen.query_one("#filter", Input).value == "S3_focus"

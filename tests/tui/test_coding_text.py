@@ -176,19 +176,6 @@ async def test_cursor_move_rerenders_only_the_rows_it_touches():
         assert calls and len(set(calls)) <= 4
 
 
-def test_fast_wrapped_height_matches_textual():
-    from textual.document._wrapped_document import WrappedDocument
-    from textual.widgets.text_area import Document
-
-    from themeqa.tui.components.coding_text import _FastWrapped
-
-    for width in (0, 20, 37, 80):
-        stock = WrappedDocument(Document(LONG), width=width)
-        fast = WrappedDocument(Document(LONG), width=width)
-        fast.__class__ = _FastWrapped
-        assert fast.height == WrappedDocument.height.fget(stock) > 0
-
-
 @pytest.mark.asyncio
 async def test_partial_repaint_equals_full_repaint():
     import random

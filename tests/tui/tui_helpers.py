@@ -23,9 +23,7 @@ async def wait_for(pilot, predicate, what: str, tries: int = 400) -> None:
 
 async def documents_loaded(pilot) -> None:
     """Wait until the documents screen lists its documents (the app's start screen)."""
-    from textual.widgets import DataTable
-
-    table = pilot.app.screen.query_one("#documents", DataTable)
+    table = pilot.app.screen.query_one("#documents")
     await wait_for(pilot, lambda: table.row_count > 0, "the documents list")
 
 

@@ -73,11 +73,15 @@ def list_documents(project: ProjectHandle, *, coder: str | None = None) -> list[
         if coder is not None:
             row = s.exec(select(Coder).where(Coder.name == coder)).first()
             coder_id = row.id if row else -1
-        sessions = {x.id: (x.label, x.condition) for x in s.exec(select(StudySession)).all()}
-        tps = {x.id: (x.position, x.label) for x in s.exec(select(Timepoint)).all()}
-        pids = {
-            x.id: (x.pid, x.condition, x.session_id) for x in s.exec(select(Participant)).all()
-        }
+        # columns, not ORM objects: building an object per participant was a fifth of the
+        # time on a 2,000-document project (issue 4: the list in under 1 s)
+        sessions = {i: (label, cond) for i, label, cond in s.exec(
+            select(StudySession.id, StudySession.label, StudySession.condition))}
+        tps = {i: (pos, label) for i, pos, label in s.exec(
+            select(Timepoint.id, Timepoint.position, Timepoint.label))}
+        pids = {i: (pid, cond, sid) for i, pid, cond, sid in s.exec(
+            select(Participant.id, Participant.pid, Participant.condition,
+                   Participant.session_id))}
         turn_counts = dict(
             s.exec(
                 select(Turn.document_id, func.count())
@@ -137,11 +141,15 @@ def get_document(project: ProjectHandle, name: str) -> DocumentText:
         doc = s.exec(select(Document).where(Document.name == name)).first()
         if doc is None:
             raise NotFoundError(f"no document named {name!r}")
-        pids = {x.id: x.pid for x in s.exec(select(Participant)).all()}
+        # plain columns, not ORM rows: a long transcript has thousands of turns and this
+        # read is on the way to the coding screen's first paint
+        pids = dict(s.exec(select(Participant.id, Participant.pid)).all())
         turns = tuple(
-            TurnInfo(t.start, t.content_start, t.end, t.speaker, t.role,
-                     pids.get(t.participant_id))
-            for t in s.exec(select(Turn).where(Turn.document_id == doc.id).order_by(Turn.start))
+            TurnInfo(start, content_start, end, speaker, role, pids.get(participant_id))
+            for start, content_start, end, speaker, role, participant_id in s.exec(
+                select(Turn.start, Turn.content_start, Turn.end, Turn.speaker, Turn.role,
+                       Turn.participant_id)
+                .where(Turn.document_id == doc.id).order_by(Turn.start))
         )
         sentences = tuple(
             (a, b)

@@ -17,12 +17,13 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, LoadingIndicator, Static, TextArea, Tree
+from textual.widgets import Header, Static, TextArea, Tree
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
 from themeqa.tui.components.code_tree import CodeTree
 from themeqa.tui.components.coding_text import CodingText
+from themeqa.tui.components.key_footer import KeyFooter
 from themeqa.tui.components.picker import PickerScreen
 from themeqa.tui.components.prompt import ConfirmScreen, FormScreen, PromptScreen
 from themeqa.tui.components.side_panel import SidePanel
@@ -78,9 +79,11 @@ class CodingScreen(Screen):
         with Horizontal(id="coding-body"):
             yield CodeTree(id="codes")
             with Container(id="doc-holder"):
-                yield LoadingIndicator()
+                # a still line, not Textual's animated LoadingIndicator: its frames would
+                # compete with the worker reading the document (one GIL) for the first paint
+                yield Static(f"opening {self.document_name} …", id="doc-opening")
             yield SidePanel(id="side")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.open_document()

@@ -13,8 +13,9 @@ pyproject for them, and the same test module checks both against stock Textual):
   Stock TextArea, when soft-wrapping, puts the whole selection into every line's cache key,
   so each cursor move re-renders every visible line; here only rows touched by the old or
   new selection are re-rendered, the output being identical.
-* ``WrappedDocument.height`` is a sum over every line of the document and is evaluated for
-  each rendered line; our wrapped document answers it in O(1) from the visual-line index.
+* The wrapped document is ``tui.fast_wrap.FastWrappedDocument``: the same wrap as stock,
+  computed on word lengths where every character is one cell wide, and a ``height`` answered
+  in O(1) (stock sums over every line, once per rendered line).
 
 Colours: each coding's Okabe–Ito code colour is blended into the theme background (so the
 tint reads on dark and light themes) with black or white text for contrast; overlaps add an
@@ -31,6 +32,7 @@ from textual.document._wrapped_document import WrappedDocument
 from textual.strip import Strip
 from textual.widgets import TextArea
 
+from themeqa.tui.fast_wrap import FastWrappedDocument
 from themeqa.tui.spans import OffsetMap, layout_rows, segments
 
 __all__ = ["CodingText", "coding_styles"]
@@ -60,14 +62,6 @@ def coding_styles(colour: str | None, background: str, dark: bool) -> tuple[Styl
     )
 
 
-class _FastWrapped(WrappedDocument):
-    """A WrappedDocument whose height is the length of its visual-line index (O(1))."""
-
-    @property
-    def height(self) -> int:
-        return len(self._offset_to_line_info)
-
-
 class CodingText(TextArea):
     """Read-only document view with coded spans, speaker labels and exact offsets."""
 
@@ -88,8 +82,14 @@ class CodingText(TextArea):
     @wrapped_document.setter
     def wrapped_document(self, value: WrappedDocument) -> None:
         if type(value) is WrappedDocument:
-            value.__class__ = _FastWrapped
+            value.__class__ = FastWrappedDocument
         self.__dict__["_wrapped"] = value
+
+    def _watch_language(self, language: str | None) -> None:
+        # Stock rebuilds (and re-wraps) the whole document when ``language`` is first set in
+        # __init__, although it is None both times; a transcript never has a language.
+        if language is not None:
+            super()._watch_language(language)
 
     def render_line(self, y: int) -> Strip:
         if not self.text and self.placeholder:

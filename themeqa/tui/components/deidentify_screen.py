@@ -12,10 +12,11 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
+from themeqa.tui.components.key_footer import KeyFooter
 
 __all__ = ["DeidentifyScreen"]
 
@@ -38,7 +39,7 @@ class DeidentifyScreen(Screen):
         yield Static("looking for names, places and dates…", id="deid-title")
         yield DataTable(id="deid-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="deid-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         grid = self.query_one("#deid-table", DataTable)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header, ListItem, ListView, Static, Tree
+from textual.widgets import Header, ListItem, ListView, Static, Tree
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
+from themeqa.tui.components.key_footer import KeyFooter
 
 __all__ = ["MapScreen", "ReviewScreen"]
 
@@ -45,7 +46,7 @@ class MapScreen(Screen):
         yield Header()
         yield Static("drawing the map…", id="map-title")
         yield Tree("Thematic map", id="map-tree")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#map-tree", Tree).focus()
@@ -167,7 +168,7 @@ class ReviewScreen(Screen):
         yield Static(self.title_text, id="review-title")
         yield ListView(id="review-list")
         yield Static("", id="review-memo")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#review-list", ListView).focus()

@@ -12,10 +12,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
+from themeqa.tui.components.key_footer import KeyFooter
 
 __all__ = ["QuantScreen", "strip_offsets"]
 
@@ -53,7 +54,7 @@ class QuantScreen(Screen):
             yield DataTable(id="quant-table", cursor_type="row", zebra_stripes=True)
             yield PlotextPlot(id="quant-plot")
         yield Static("", id="quant-notes")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()

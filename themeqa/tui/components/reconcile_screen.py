@@ -13,10 +13,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
+from themeqa.tui.components.key_footer import KeyFooter
 
 __all__ = ["ReconcileScreen"]
 
@@ -54,7 +55,7 @@ class ReconcileScreen(Screen):
                     id="rec-rationale", classes="hidden")
         yield Static("a keep A · b keep B · o both · x neither · e edit · n/p move",
                      id="rec-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load(resume=True)

@@ -13,10 +13,11 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
+from themeqa.tui.components.key_footer import KeyFooter
 
 __all__ = ["SearchScreen"]
 
@@ -46,7 +47,7 @@ class SearchScreen(Screen):
         yield Static(FILTER_HELP, id="search-help", classes="hint")
         yield DataTable(id="search-hits", cursor_type="row", zebra_stripes=True)
         yield Static("", id="search-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         grid = self.query_one("#search-hits", DataTable)

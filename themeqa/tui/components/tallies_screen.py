@@ -12,10 +12,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
+from themeqa.tui.components.key_footer import KeyFooter
 
 __all__ = ["TalliesScreen"]
 
@@ -44,7 +45,7 @@ class TalliesScreen(Screen):
             yield DataTable(id="tally-table", cursor_type="row", zebra_stripes=True)
             yield PlotextPlot(id="tally-chart")
         yield Static("", id="tally-notes")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()
