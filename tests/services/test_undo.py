@@ -209,3 +209,22 @@ def test_a_codings_import_is_one_undoable_step(coded, tmp_path):
     assert list_codings(coded) == []
     assert redo(coded, "tester") == "import 3 codings from codings.csv"
     assert state(coded) == imported
+
+
+def test_undo_action_names_the_rows_it_touched(coded):
+    """undo_action / redo_action report the changed ids, which a screen patches with."""
+    from themeqa.services.codings import document_codings
+    from themeqa.services.undo import redo_action, undo_action
+
+    first = add_coding(coded, document="S1.txt", start=60, end=72, code="2a", coder="ann")
+    second = add_coding(coded, document="S1.txt", start=80, end=90, code="2a", coder="ann")
+    done = undo_action(coded, "ann")
+    assert done.summary == "add coding 2a at S1.txt:80-90"
+    assert done.changed == {"coding": frozenset({second})}
+    both = document_codings(coded, "S1.txt", viewer="ann", ids=[first, second])
+    assert [c.id for c in both] == [first]
+    again = redo_action(coded, "ann")
+    assert again.changed == {"coding": frozenset({second})}
+    assert [c.id for c in document_codings(coded, "S1.txt", viewer="ann", ids=[second])] \
+        == [second]
+    assert undo_action(coded, "nobody") is None

@@ -78,7 +78,7 @@ async def test_select_turn_apply_code_via_palette(demo_copy):
         await pilot.pause()
         await pilot.press("enter")
         await drain(pilot)
-        side = str(screen.query_one("#side", SidePanel).render())
+        side = screen.query_one("#side", SidePanel).plain
         assert "2a" in side and "Others are unreliable" in side
         assert screen.recent  # quick key 1 is now 2a
         assert screen.code_tree.codes[screen.recent[0]].label == "2a"
@@ -156,6 +156,46 @@ async def test_undo_redo_survive_restart(demo_copy):
         await pilot.press("ctrl+z")
         await settle(pilot, screen, v)
     assert {c.id for c in codings_of(demo_copy, doc)} == before
+
+
+@pytest.mark.asyncio
+async def test_undo_patches_the_screen_without_a_reread(demo_copy):
+    """ctrl+z / ctrl+y swap in just the touched codings; the result equals a full read."""
+    doc = "S2_focus_group.txt"
+    app = make_app(demo_copy)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_coding(pilot, "S2_focus")
+        await pilot.press("n", "t", "c", *"2a", "enter")
+        await drain(pilot)
+        reloads = []
+        original = screen.reload
+        screen.reload = lambda: (reloads.append(1), original())  # type: ignore[method-assign]
+        node = next(n for n in screen.code_tree.codes.values() if n.label == "2a")
+        count = screen.code_tree.codes[node.id].codings
+
+        def shown() -> list:
+            return sorted((c.id, c.start, c.end, c.code_id, c.quote, c.memo)
+                          for c in screen.state.codings)
+
+        def stored() -> list:
+            return sorted((c.id, c.start, c.end, c.code_id, c.quote, c.memo)
+                          for c in app.services.codings(doc))
+
+        for key, step in (("ctrl+z", -1), ("ctrl+y", +1)):
+            v = screen.version
+            await pilot.press(key)
+            await settle(pilot, screen, v)
+            assert shown() == stored()
+            assert screen.code_tree.codes[node.id].codings == count + min(step, 0)
+        assert reloads == []  # patched, not re-read
+        # an undo of a codebook edit is re-read in full
+        app.services.update_code(node.id, name="Renamed in a test")
+        v = screen.version
+        await pilot.press("ctrl+z")
+        await settle(pilot, screen, v)
+        await wait_for(pilot, lambda: reloads, "a full re-read")
+        await wait_for(pilot, lambda: screen.code_tree.codes[node.id].name != "Renamed in a test",
+                       "the old name back")
 
 
 @needs("codebook_edit", "merge_codes")
@@ -270,7 +310,7 @@ async def test_search_jump_to_speaker_quote_and_memo(demo_copy):
         await pilot.press("m", *"hard to start", "enter")
         await drain(pilot)
         await settle(pilot, screen, v)
-        side = str(screen.query_one("#side", SidePanel).render())
+        side = screen.query_one("#side", SidePanel).plain
         assert "quote" in side and "hard to start" in side
     p = open_project(demo_copy)
     try:

@@ -206,3 +206,38 @@ async def test_partial_repaint_equals_full_repaint():
             ours.paint(codings, labels, background="#000000", dark=True)
             assert partial == ours._rows, step
         assert OffsetMap(LONG).rows > 60
+
+
+@pytest.mark.asyncio
+async def test_partial_refresh_leaves_no_stale_line_on_screen():
+    """paint_rows marks only its rows dirty; the screen must equal a full re-render."""
+    import random
+
+    rng = random.Random(3)
+    app = _Pair()
+    async with app.run_test(size=(90, 24)) as pilot:
+        ours = app.query_one("#ours", CodingText)
+        codings = [_row(a, a + 30, "#56B4E9", i)
+                   for i, a in enumerate(rng.sample(range(0, 600), 8))]
+        ours.paint(codings, [(0, 4)], background="#000000", dark=True)
+        await pilot.pause()
+        for step, (a, b) in enumerate([(40, 140), (300, 310), (5, 900), (2000, 2100)]):
+            before = app.export_screenshot()
+            new = _row(a, b, "#E69F00", 100 + step)
+            codings.append(new)
+            lo, hi = ours.row_range(a, b)
+            ours.paint_rows(lo, hi, [c for c in codings if c.start < hi and c.end > lo],
+                            [(0, 4)] if lo == 0 else [], background="#000000", dark=True)
+            await pilot.pause()
+            partial = app.export_screenshot()
+            ours.refresh()
+            await pilot.pause()
+            assert partial == app.export_screenshot(), step
+            if a < 600:  # on screen: the new coding shows
+                assert partial != before, step
+        ours.scroll_to(y=ours.wrapped_document.height, animate=False)
+        await pilot.pause()
+        scrolled = app.export_screenshot()
+        ours.refresh()
+        await pilot.pause()
+        assert scrolled == app.export_screenshot()

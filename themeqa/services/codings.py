@@ -9,7 +9,7 @@ reverts; who may change which layer is decided in ``services.settings``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from sqlmodel import Session, func, select
 
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.audit import new_batch
-from themeqa.services.changes import Recorder, snapshot
+from themeqa.services.changes import CHUNK, Recorder, snapshot
 from themeqa.services.codebooks import code_index, load_core_codebooks, resolve_code
 from themeqa.services.lookup import get_or_create_coder
 from themeqa.services.project import ProjectHandle
@@ -296,11 +296,13 @@ def set_coding_memo(
         rec.write(s)
 
 
-def document_codings(project: ProjectHandle, document: str, *, viewer: str) -> list[CodingView]:
+def document_codings(project: ProjectHandle, document: str, *, viewer: str,
+                     ids: Collection[int] | None = None) -> list[CodingView]:
     """The codings of one document that ``viewer`` may see, in document order.
 
     In blind mode (``services.settings.is_blind``) a viewer who is not a lead sees only their
-    own coder layer, so a second coder cannot be swayed by the first.
+    own coder layer, so a second coder cannot be swayed by the first. ``ids`` narrows the
+    read to those codings (the ones an undo just touched), so a screen can patch its copy.
     """
     with project.reading() as s:
         doc_id = s.exec(select(Document.id).where(Document.name == document)).first()
@@ -319,15 +321,19 @@ def document_codings(project: ProjectHandle, document: str, *, viewer: str) -> l
         )
         if blind and not is_lead(s, viewer):
             q = q.where(Coder.name == viewer.strip(), Coding.layer == "coder")
+        mq = (select(Memo.coding_id, Memo.text)
+              .join(Coding, Memo.coding_id == Coding.id)
+              .where(Coding.document_id == doc_id))
+        if ids is not None:
+            wanted = sorted(set(ids))
+            if len(wanted) > CHUNK:  # one IN list; a bigger change is a full re-read
+                raise ValueError(f"at most {CHUNK} coding ids at a time")
+            q = q.where(Coding.id.in_(wanted))
+            mq = mq.where(Coding.id.in_(wanted))
         q = q.order_by(Coding.start, Coding.end, Coding.id)
         rows = s.exec(q).all()
         memos: dict[int, str] = {}
-        for cid, text in s.exec(
-            select(Memo.coding_id, Memo.text)
-            .join(Coding, Memo.coding_id == Coding.id)
-            .where(Coding.document_id == doc_id)
-            .order_by(Memo.id)
-        ).all():
+        for cid, text in s.exec(mq.order_by(Memo.id)).all():
             memos.setdefault(cid, text)
     return [
         CodingView(id=i, start=a, end=b, code_id=code_id, code_label=lbl, code_name=name,

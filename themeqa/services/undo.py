@@ -45,7 +45,7 @@ from themeqa.services.changes import (
 from themeqa.services.project import ProjectHandle
 from themeqa.store.models import AuditEvent, Code, Coding, Memo, utcnow
 
-__all__ = ["can_redo", "can_undo", "redo", "undo"]
+__all__ = ["UndoResult", "can_redo", "can_undo", "redo", "redo_action", "undo", "undo_action"]
 
 UNDO, REDO = "undo", "redo"
 #: how many non-undoable batches to step over when looking for the latest undoable one
@@ -315,7 +315,19 @@ def _integrity_reason(exc: IntegrityError) -> str:
     return f"a later change is in the way ({text})"
 
 
-def _apply(s: Session, b: _Batch, direction: str, actor: str) -> str:
+@dataclass(frozen=True)
+class UndoResult:
+    """What an undo or redo did: its summary and the rows it put back, changed or removed.
+
+    Why the ids: a screen showing one document can patch just those codings instead of
+    re-reading all of them (issue 4: undo repaints in under 50 ms on 2,000 codings).
+    """
+
+    summary: str
+    changed: dict[str, frozenset[int]]  # entity ("coding", "code", "memo") -> row ids
+
+
+def _apply(s: Session, b: _Batch, direction: str, actor: str) -> UndoResult:
     steps = _steps(b, direction)
     touches_codes = any(st.entity == "code" for st in steps)
     errors_before = _codebook_errors(s) if touches_codes else set()
@@ -348,14 +360,17 @@ def _apply(s: Session, b: _Batch, direction: str, actor: str) -> str:
     record(s, actor, direction, NOTE, None,
            after={"batch": b.batch, "summary": b.summary,
                   "events": b.kinds.count("row")})
-    return b.summary
+    changed: dict[str, set[int]] = {}
+    for st in steps:
+        changed.setdefault(st.entity, set()).add(st.id)
+    return UndoResult(b.summary, {k: frozenset(v) for k, v in changed.items()})
 
 
 # ---------------------------------------------------------------------------------- services
 
 
-def undo(project: ProjectHandle, actor: str) -> str | None:
-    """Revert ``actor``'s latest action; returns its one-line summary, None if nothing to undo.
+def undo_action(project: ProjectHandle, actor: str) -> UndoResult | None:
+    """Revert ``actor``'s latest action (None if there is nothing to undo).
 
     Raises ``ConflictError`` (and changes nothing) when the rows have changed since.
     """
@@ -364,11 +379,26 @@ def undo(project: ProjectHandle, actor: str) -> str | None:
         return None if target is None else _apply(s, target, UNDO, actor)
 
 
-def redo(project: ProjectHandle, actor: str) -> str | None:
+def redo_action(project: ProjectHandle, actor: str) -> UndoResult | None:
     """Re-apply ``actor``'s most recently undone action (None if there is nothing to redo)."""
     with project.transaction() as s:
         target = _redo_target(s, actor)
         return None if target is None else _apply(s, target, REDO, actor)
+
+
+def undo(project: ProjectHandle, actor: str) -> str | None:
+    """Revert ``actor``'s latest action; returns its one-line summary, None if nothing to undo.
+
+    Raises ``ConflictError`` (and changes nothing) when the rows have changed since.
+    """
+    done = undo_action(project, actor)
+    return None if done is None else done.summary
+
+
+def redo(project: ProjectHandle, actor: str) -> str | None:
+    """Re-apply ``actor``'s most recently undone action; its summary, or None."""
+    done = redo_action(project, actor)
+    return None if done is None else done.summary
 
 
 def can_undo(project: ProjectHandle, actor: str) -> bool:

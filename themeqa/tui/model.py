@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from themeqa.tui.spans import OffsetMap
 
-__all__ = ["CodingRow", "DocumentState"]
+__all__ = ["CodingRow", "DocumentState", "UndoPatch"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,21 @@ class CodingRow:
     layer: str = "coder"
     quote: bool = False
     memo: str | None = None
+
+
+@dataclass(frozen=True)
+class UndoPatch:
+    """An undo or redo as the coding screen applies it (built by the gateway).
+
+    ``rows`` are the fresh rows of the open document's codings among ``ids`` (the codings the
+    undo touched; an id missing from ``rows`` is gone or hidden), and ``counts`` the coder's
+    per-code counts. ``rows is None`` means more than codings changed: re-read everything.
+    """
+
+    summary: str
+    ids: frozenset[int]
+    rows: list | None = None
+    counts: dict[int, int] | None = None
 
 
 @dataclass

@@ -28,7 +28,7 @@ from themeqa.tui.components.picker import PickerScreen
 from themeqa.tui.components.prompt import ConfirmScreen, FormScreen, PromptScreen
 from themeqa.tui.components.side_panel import SidePanel
 from themeqa.tui.fuzzy import Candidate
-from themeqa.tui.model import CodingRow, DocumentState
+from themeqa.tui.model import CodingRow, DocumentState, UndoPatch
 from themeqa.tui.spans import paragraph_at
 
 __all__ = ["CodingScreen"]
@@ -524,14 +524,36 @@ class CodingScreen(Screen):
         self._write(lambda: fn(*args, **kwargs), done=lambda _: self.reload())
 
     def action_undo(self) -> None:
-        self._write(self.services.undo, done=lambda done: self._undone("undone", done))
+        self._undo(redo=False)
 
     def action_redo(self) -> None:
-        self._write(self.services.redo, done=lambda done: self._undone("redone", done))
+        self._undo(redo=True)
 
-    def _undone(self, verb: str, done: str | None) -> None:
-        self.notify(f"{verb}: {done}" if done else f"nothing to {verb[:-2]}")
-        self.reload()
+    def _undo(self, *, redo: bool) -> None:
+        step, doc = self.services.undo_patch, self.document_name
+        verb = "redone" if redo else "undone"
+        self._write(lambda: step(doc, redo=redo), done=lambda patch: self._undone(verb, patch))
+
+    def _undone(self, verb: str, patch: UndoPatch | None) -> None:
+        """Show an undo: swap in the codings it touched, or re-read when it did more."""
+        if patch is None:
+            self.notify(f"nothing to {verb[:-2]}")
+            return
+        self.notify(f"{verb}: {patch.summary}")
+        if patch.rows is None or patch.counts is None or self.state is None:
+            self.reload()
+            return
+        gone = [c for c in self.state.codings if self._real_id(c.id) in patch.ids]
+        self.state.codings = [c for c in self.state.codings
+                              if self._real_id(c.id) not in patch.ids] + list(patch.rows)
+        self.state.sort()
+        self.code_tree.set_counts(patch.counts)
+        touched = gone + list(patch.rows)
+        if touched:
+            self.repaint((min(c.start for c in touched), max(c.end for c in touched)))
+        else:  # it changed codings elsewhere only
+            self.version += 1
+            self.update_panel(force=True)
 
     def action_reload(self) -> None:
         self.reload()

@@ -29,6 +29,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 from textual.document._wrapped_document import WrappedDocument
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import TextArea
 
@@ -168,7 +169,25 @@ class CodingText(TextArea):
             if row in fresh:
                 self._rows[row] = fresh[row]
             self._row_versions[row] = self._row_versions.get(row, 0) + 1
-        self.refresh()
+        self._refresh_rows(r0, r1)
+
+    def _refresh_rows(self, r0: int, r1: int) -> None:
+        """Mark only the on-screen lines of document rows r0..r1 dirty.
+
+        Why not ``refresh()``: that re-renders every visible line through the style cache and
+        the compositor (about half of applying a code); the rows a coding touches are a few
+        lines. Lines off screen need nothing: their cache keys carry the row's version.
+        """
+        starts = self.wrapped_document._line_index_to_offsets
+        if not starts or r0 >= len(starts):
+            self.refresh()
+            return
+        r1 = min(r1, len(starts) - 1)
+        scroll_y, height = self.scroll_offset.y, self.size.height
+        top = max(starts[r0][0] - scroll_y, 0)
+        bottom = min(starts[r1][-1] + 1 - scroll_y, height)
+        if top < bottom:
+            self.refresh(Region(0, top, self.size.width, bottom - top))
 
     # -- offsets -----------------------------------------------------------------------------
 
