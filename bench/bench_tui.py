@@ -527,7 +527,7 @@ def main() -> None:
     row("baseline: cursor move, plain TextArea", base_move, base_move, "")
     row("cursor move (coding screen)", res["move"], base_move, "p95 < 50 ms")
     row("apply code (quick key, committed)", res["apply"], base_move, "p95 < 50 ms")
-    row("undo (ctrl+z, re-read)", res["undo"], base_move, "p95 < 50 ms")
+    row("undo (ctrl+z, patched)", res["undo"], base_move, "p95 < 50 ms")
     # each against the same measure of a stock DataTable holding the same rows
     for key, what, target in (("first", "first screenful shown", "< 1000 ms"),
                               ("full", f"all {N_DOCS:,} rows in", ""),

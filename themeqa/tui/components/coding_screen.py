@@ -543,9 +543,11 @@ class CodingScreen(Screen):
         if patch.rows is None or patch.counts is None or self.state is None:
             self.reload()
             return
-        gone = [c for c in self.state.codings if self._real_id(c.id) in patch.ids]
-        self.state.codings = [c for c in self.state.codings
-                              if self._real_id(c.id) not in patch.ids] + list(patch.rows)
+        # the touched codings, also under the provisional ids they were first shown with
+        drop = patch.ids | {temp for temp, real in self._real_ids.items() if real in patch.ids}
+        gone = [c for c in self.state.codings if c.id in drop]
+        self.state.codings = [c for c in self.state.codings if c.id not in drop]
+        self.state.codings.extend(patch.rows)
         self.state.sort()
         self.code_tree.set_counts(patch.counts)
         touched = gone + list(patch.rows)
