@@ -67,8 +67,11 @@ class CodingText(TextArea):
     """Read-only document view with coded spans, speaker labels and exact offsets."""
 
     def __init__(self, text: str, *, id: str | None = None) -> None:
-        super().__init__(text, read_only=True, soft_wrap=True, show_line_numbers=False,
+        # Built empty, then given the text once: stock __init__ builds the document and its
+        # (width-0) wrap twice, a cost per line of a 50,000-word transcript.
+        super().__init__("", read_only=True, soft_wrap=True, show_line_numbers=False,
                          highlight_cursor_line=False, id=id)
+        self._set_document(text, None)
         self.match_cursor_bracket = False  # brackets are timestamps here, not code
         self.offsets = OffsetMap(text)
         self._rows: dict[int, list[tuple[int, int, Style]]] = {}

@@ -27,6 +27,7 @@ class SidePanel(ScrollView):
         self._lines: list[Text] = []
         self._strips: list[Strip] = []
         self._width = 0
+        self._styled: dict[int, tuple[tuple, Strip]] = {}  # row -> (width, style), strip
 
     @property
     def plain(self) -> str:
@@ -83,6 +84,7 @@ class SidePanel(ScrollView):
         old = self._lines
         self._lines = lines
         self._strips = [Strip(line.render(console), line.cell_len) for line in lines]
+        self._styled: dict[int, tuple[tuple, Strip]] = {}
         # the scroll range changes only when the text outgrows the panel (a layout pass)
         size = Size(width, max(len(lines), self.size.height))
         if size != self.virtual_size:
@@ -108,4 +110,9 @@ class SidePanel(ScrollView):
         row = self.scroll_offset.y + y
         if row >= len(self._strips):
             return Strip.blank(width, base)
-        return self._strips[row].crop_extend(0, width, None).apply_style(base)
+        key = (width, base)
+        cached = self._styled.get(row)
+        if cached is None or cached[0] != key:
+            cached = self._styled[row] = (
+                key, self._strips[row].crop_extend(0, width, None).apply_style(base))
+        return cached[1]
