@@ -9,7 +9,6 @@ run in workers; the UI thread only builds widgets.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 
 from textual import work
@@ -58,7 +57,6 @@ class CodingScreen(Screen):
         self.document_name = document_name
         self.at = at  # a span to select on opening (a search hit, a reviewed extract)
         self._document = None  # DocumentText, once read
-        self._text_painted = threading.Event()
         self.state: DocumentState | None = None  # once the codings are read too
         self.recent: list[int] = []
         self.speaker: str | None = None
@@ -112,22 +110,24 @@ class CodingScreen(Screen):
 
     @work(thread=True, exclusive=True, group="open")
     def open_document(self) -> None:
-        """Show the text as soon as it is read, then the codings and the codebook."""
+        """Read the text, its codings and the codebook here, then show them in one go.
+
+        Why together: showing the bare text first and the coded spans a moment later cost a
+        second full render of the screen (and a flash of uncoloured text), and the second
+        read ran while the first render held the GIL (issue 4: first paint under 1 s).
+        """
         svc = self.services
         try:
             doc = svc.document(self.document_name)
-            self.app.call_from_thread(self._show_text, doc)
-            # let the text paint before reading the codings (the read holds the GIL)
-            self._text_painted.wait(timeout=2.0)
             codings = list(svc.codings(self.document_name))
             nodes = svc.codebook()
             blind, stamp = svc.is_blind(), svc.codebook_stamp()
         except ThemeqaError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self._opened, codings, nodes, blind, stamp)
+        self.app.call_from_thread(self._opened, doc, codings, nodes, blind, stamp)
 
-    async def _show_text(self, doc) -> None:
+    async def _opened(self, doc, codings, nodes, blind, stamp) -> None:
         self._document = doc
         holder = self.query_one("#doc-holder", Container)
         await holder.remove_children()
@@ -141,10 +141,7 @@ class CodingScreen(Screen):
             f"{len(doc.text.split())} words · coder {self.app.coder}"
         )
         area.focus()
-        self.call_after_refresh(self._text_painted.set)
-
-    def _opened(self, codings, nodes, blind, stamp) -> None:
-        self.state = DocumentState(self._document, codings)
+        self.state = DocumentState(doc, codings)
         self.blind, self.stamp = blind, stamp
         self.code_tree.load(nodes)
         self.repaint()
