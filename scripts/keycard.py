@@ -30,6 +30,7 @@ TITLES = {
     "agreement": "Agreement screen (`A` on the documents screen)",
     "reconcile": "Reconciliation queue (`R` on the documents screen)",
     "quant": "Themes × measures screen (`Q` on the documents screen)",
+    "measures_import": "Measures import review (`i` on the themes × measures screen)",
     "search": "Project search (`F` on the documents screen)",
     "words": "Word frequencies (`W` on the documents screen)",
     "map": "Thematic map (`M` on the documents screen)",

@@ -30,6 +30,10 @@ def test_quant_commands(demo_copy, tmp_path, capsys):
     code, out, _ = run(capsys, *p, "quant", "import", str(m), "--accept-matches", "--json")
     res = json.loads(out)
     assert code == 0 and res["unmatched"] == ["X1"] and res["values_written"] == 2
+    code, out, _ = run(capsys, *p, "quant", "import", str(m), "--dry-run")
+    assert code == 0 and "already exist (need --replace): anxiety" in out
+    code, out, _ = run(capsys, *p, "quant", "import", str(m), "--dry-run", "--prefix", "t1_")
+    assert code == 0 and "already exist" not in out and "1 variable(s)" in out
 
     rr = tmp_path / "rr"
     rr.mkdir()

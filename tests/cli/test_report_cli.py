@@ -46,7 +46,7 @@ def test_table2_json_matches_presence_csv(demo_copy, tmp_path, capsys):
     assert len(rows) == 20
     # the presence file and Table 2 agree: column sums are the table's totals
     for label, total in totals.items():
-        assert sum(int(r[f"inhibitors:{label}"]) for r in rows) == total
+        assert sum(int(r[f"inhibitors::{label}"]) for r in rows) == total
 
 
 @pytest.mark.parametrize("suffix", ["docx", "xlsx", "md", "csv"])
@@ -127,7 +127,7 @@ def test_cooccurrence_matrix_diagonal_is_table2_total(demo_dir, capsys):
         capsys, "--project", str(demo_dir), "report", "table2", "--json", "--codebook", "inhibitors"
     )
     totals = {row[0].split()[0]: row[1] for row in json.loads(out)["tables"][0]["rows"]}
-    labels = [c.split(":")[1] for c in matrix["columns"][1:]]
+    labels = [c.split("::")[1] for c in matrix["columns"][1:]]
     for i, row in enumerate(matrix["rows"]):
         assert row[1 + i] == totals[labels[i]]  # a theme co-occurs with itself in all its people
         assert all(row[1 + j] == matrix["rows"][j][1 + i] for j in range(len(labels)))

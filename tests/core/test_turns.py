@@ -14,6 +14,7 @@ from themeqa.core.turns import (
     is_facilitator_label,
     is_speaker_label,
     parse_turns,
+    sentences_without_labels,
     split_label,
     whole_text_turn,
 )
@@ -258,6 +259,17 @@ def test_arbitrary_text_never_breaks(text: str) -> None:
     assert turns == sorted(turns, key=lambda t: t.start)
     for a, b in itertools.pairwise(turns):
         assert a.end <= b.start
+
+
+def test_sentences_without_labels_cuts_labels_off() -> None:
+    text = "Intro line.\nP01:   It was calm. Then not.\nFacilitator:\n[00:12] P02: Yes.\n"
+    turns = parse_turns(text)
+    sentences = [(0, 11), (12, 31), (32, 41), (42, 54), (55, 72)]
+    got = sentences_without_labels(sentences, turns, text)
+    # the label-only line "Facilitator:" is dropped; the timestamp goes with P02's label
+    assert [text[a:b] for a, b in got] == ["Intro line.", "It was calm.", "Then not.", "Yes."]
+    # no labels (a written response): the spans as they are
+    assert sentences_without_labels([(0, 4)], [whole_text_turn("Calm", "P01")], "Calm") == [(0, 4)]
 
 
 def test_one_million_characters() -> None:

@@ -19,8 +19,8 @@ def _dataset() -> Dataset:
         {
             "pid": ["P01", "P02", "P03"],
             "condition": ["M", "I", "M"],
-            "theme inhibitors:2a": [1.0, 0.0, 1.0],
-            "theme inhibitors:2A": [0.0, 0.0, 1.0],  # clashes case-insensitively after cleaning
+            "theme inhibitors::2a": [1.0, 0.0, 1.0],
+            "theme inhibitors::2A": [0.0, 0.0, 1.0],  # clashes case-insensitively after cleaning
             "scs26_total": [2.5, np.nan, 3.1666666666666665],
             "with": [1.0, 2.0, np.nan],
             "note": ["=SUM(A1)", None, "fine"],
@@ -29,24 +29,24 @@ def _dataset() -> Dataset:
     return Dataset(
         frame=frame,
         labels={
-            "theme inhibitors:2a": "inhibitors:2a Others are unreliable",
+            "theme inhibitors::2a": "inhibitors::2a Others are unreliable",
             "scs26_total": "scs26 total",
         },
         value_labels={
-            "theme inhibitors:2a": {0.0: "absent", 1.0: "present"},
+            "theme inhibitors::2a": {0.0: "absent", 1.0: "present"},
             "with": {1.0: "memory", 2.0: "imagination", -9.0: "not asked"},
         },
         missing={"with": [-9.0], "scs26_total": [{"lo": 90.0, "hi": 99.0}]},
-        measure={"theme inhibitors:2a": "nominal", "scs26_total": "scale"},
+        measure={"theme inhibitors::2a": "nominal", "scs26_total": "scale"},
     )
 
 
 def test_spss_names_are_valid_and_unique():
     names = spss_names(
-        ["pid", "theme inhibitors:2a", "theme inhibitors:2A", "with", "1st", "a" * 80, "end."]
+        ["pid", "theme inhibitors::2a", "theme inhibitors::2A", "with", "1st", "a" * 80, "end."]
     )
-    assert names["theme inhibitors:2a"] == "theme_inhibitors_2a"
-    assert names["theme inhibitors:2A"] == "theme_inhibitors_2A_2"
+    assert names["theme inhibitors::2a"] == "theme_inhibitors_2a"
+    assert names["theme inhibitors::2A"] == "theme_inhibitors_2A_2"
     assert names["with"] == "with_" and names["1st"] == "v1st"
     assert len(names["a" * 80]) == 64 and names["end."] == "end"
     assert len({n.upper() for n in names.values()}) == len(names)
@@ -66,7 +66,7 @@ def test_sav_round_trip(tmp_path):
         "note",
     ]
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
-    assert labels["theme_inhibitors_2a"] == "inhibitors:2a Others are unreliable"
+    assert labels["theme_inhibitors_2a"] == "inhibitors::2a Others are unreliable"
     assert meta.variable_value_labels["theme_inhibitors_2a"] == {0.0: "absent", 1.0: "present"}
     assert meta.variable_value_labels["with_"][-9.0] == "not asked"
     assert meta.missing_ranges["with_"] == [{"lo": -9.0, "hi": -9.0}]
@@ -117,11 +117,11 @@ def test_demo_dataset_round_trip_matches_the_project(demo_copy, tmp_path):
         project.close()
     df, meta = pyreadstat.read_sav(summary["file"])
     assert len(df) == 20 and df["pid"].tolist() == list(pm.index)
-    col = summary["names"]["theme inhibitors:2a"]
-    assert df[col].tolist() == pm["inhibitors:2a"].astype(float).tolist()
+    col = summary["names"]["theme inhibitors::2a"]
+    assert df[col].tolist() == pm["inhibitors::2a"].astype(float).tolist()
     assert df["scs26_total"].to_numpy() == pytest.approx(scores["scs26_total"].to_numpy())
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
-    assert labels[col] == "inhibitors:2a Others are unreliable"
+    assert labels[col] == "inhibitors::2a Others are unreliable"
     assert set(df["condition"]) == {"M", "I"}
     # a demographic whose values are all numbers goes out numeric (participants.csv: P01 12)
     assert df["years_since_diagnosis"].dtype.kind == "f"

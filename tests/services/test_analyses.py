@@ -139,9 +139,9 @@ def test_demo_joint_display_to_xlsx(demo_copy, tmp_path):
         assert default_measures(project) == ["scs26_total"]
         out, jd = write_joint_display(project, tmp_path / "joint.xlsx")
         pm = presence_matrix(project)
-        fear = next(t for t in jd.themes if t.theme == "inhibitors:2")
-        assert fear.n_with == int(pm["inhibitors:2"].sum())
-        weak = next(t for t in jd.themes if t.theme == "inhibitors:1")
+        fear = next(t for t in jd.themes if t.theme == "inhibitors::2")
+        assert fear.n_with == int(pm["inhibitors::2"].sum())
+        weak = next(t for t in jd.themes if t.theme == "inhibitors::1")
         assert weak.quote and weak.quote_by.startswith("P")
         assert jd.split["measure"] == "scs26_total"
         wb = load_workbook(out)

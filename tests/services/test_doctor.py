@@ -30,7 +30,8 @@ def test_healthy_demo_has_no_problems(demo_dir):
     finally:
         project.close()
     assert report.ok, report.problems
-    assert report.checks == ["integrity", "orphans", "offsets", "sha256"]
+    assert report.checks == ["integrity", "orphans", "offsets", "sha256", "privacy"]
+    assert report.warnings == []
 
 
 def test_doctor_finds_orphans_offsets_and_changed_text(demo_copy, capsys):

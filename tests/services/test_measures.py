@@ -76,6 +76,67 @@ def test_near_misses_need_confirmation_and_nothing_is_half_written(study, tmp_pa
     assert _count(study, MeasureValue) == 4
 
 
+def _three_ids(tmp_path):
+    f = tmp_path / "m.csv"
+    f.write_text("id,pss\nP01,12\np7 ,20\np 02,9\nX99,4\n", encoding="utf-8")
+    return f
+
+
+def test_preview_reports_prefixed_names_and_existing_variables_without_writing(
+    study, tmp_path
+):
+    f = _three_ids(tmp_path)
+    events = _count(study, AuditEvent)
+    plan = preview_measures(study, f, prefix="t1_")
+    assert plan.variables == ["t1_pss"] and plan.existing == []
+    assert {(m.given, m.pid) for m in plan.proposals} == {("p7", "P07"), ("p 02", "P02")}
+    assert plan.exact == ["P01"] and plan.unmatched == ["X99"]
+    assert _count(study, MeasureVariable) == 0 and _count(study, AuditEvent) == events
+    import_measures(study, f, accept={"p7": "P07"}, prefix="t1_")
+    assert preview_measures(study, f, prefix="t1_").existing == ["t1_pss"]
+    assert preview_measures(study, f).existing == []
+    with pytest.raises(InputError, match="'t 1pss' is not usable"):
+        preview_measures(study, f, prefix="t 1")
+
+
+def test_accept_links_only_the_chosen_near_misses(study, tmp_path):
+    f = _three_ids(tmp_path)
+    done = import_measures(study, f, accept={"p7": "P07"})
+    assert done.accepted and done.rejected == ["p 02"] and done.unmatched == ["X99"]
+    assert done.values_written == 2
+    frame = measure_frame(study)
+    assert frame.loc["P01", "pss"] == 12 and frame.loc["P07", "pss"] == 20
+    assert math.isnan(frame.loc["P02", "pss"])  # rejected: the row of 'p 02' was skipped
+    with study.reading() as s:
+        ev = s.exec(select(AuditEvent).where(AuditEvent.entity == "measure_file")).one()
+    assert ev.after["matched"] == {"P01": "P01", "p7": "P07"}
+    assert ev.after["rejected"] == {"p 02": "P02"} and ev.after["unmatched"] == ["X99"]
+
+
+def test_accept_nothing_rejects_every_near_miss(study, tmp_path):
+    f = _three_ids(tmp_path)
+    done = import_measures(study, f, accept={})
+    assert not done.accepted and sorted(done.rejected) == ["p 02", "p7"]
+    assert done.values_written == 1 and measure_frame(study)["pss"].notna().sum() == 1
+
+
+def test_accept_of_a_pair_that_is_no_longer_proposed_writes_nothing(study, tmp_path):
+    f = _three_ids(tmp_path)
+    with pytest.raises(InputError, match=r"p7 -> P08 is no longer a proposed match"):
+        import_measures(study, f, accept={"p7": "P08"})
+    with pytest.raises(InputError, match=r"P01 -> P01 is no longer"):
+        import_measures(study, f, accept={"P01": "P01"})  # exact ids are not proposals
+    assert _count(study, MeasureVariable) == 0 and _count(study, MeasureValue) == 0
+
+
+def test_rejecting_the_only_ids_imports_nothing(study, tmp_path):
+    f = tmp_path / "m.csv"
+    f.write_text("id,pss\np7,20\nX99,4\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"no id is linked.*p7, X99.*nothing was imported"):
+        import_measures(study, f, accept={})
+    assert _count(study, MeasureVariable) == 0
+
+
 def test_bad_variable_name_rolls_back_everything(study, tmp_path):
     f = tmp_path / "m.csv"
     f.write_text("id,good,bad name\nP01,1,2\n", encoding="utf-8")

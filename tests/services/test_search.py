@@ -16,7 +16,13 @@ from themeqa.services.importing import import_files
 from themeqa.services.participants import import_participants
 from themeqa.services.search import SearchFilters, code_from_search, search
 from themeqa.services.suggest import evaluate_suggestions, suggest_codes
-from themeqa.services.wordfreq import distinctive_words, group_counts, word_frequencies
+from themeqa.services.wordfreq import (
+    distinctive_words,
+    frequency_table,
+    group_counts,
+    keyness_table,
+    word_frequencies,
+)
 from themeqa.store.models import AuditEvent, Memo
 
 
@@ -153,6 +159,16 @@ def test_distinctive_words_needs_both_groups(study):
         distinctive_words(study, "M", "I")
 
 
+def test_word_tables_shared_by_the_cli_and_the_screen(study):
+    table = frequency_table(study, by="condition", top=2)
+    assert table.columns == ["condition", "word", "count", "per 1000"]
+    assert [r[:3] for r in table.rows] == [["M", "hard", 2], ["M", "picture", 2]]
+    assert table.notes[0] == "All participant text."
+    assert frequency_table(study, by="all", code="2").rows == []  # nothing coded yet
+    with pytest.raises(InputError, match="keyness needs two condition groups"):
+        keyness_table(study)
+
+
 def test_suggestions_rank_the_code_used_for_similar_text(study):
     hits = search(study, "picture")
     code_from_search(study, hits, "1", coder="ann", scope="sentence")
@@ -175,6 +191,15 @@ def test_demo_words_and_suggestions(demo_copy):
         # "memory" is the M condition's instruction word: it must lean to M
         assert frame.set_index("word").loc["memory", "z"] > 0
         assert frame.set_index("word").loc["imagine", "z"] < 0
+        # the table: the top words of A, then those of B most typical first; without groups
+        # the first two (sorted) groups, as the words screen shows them
+        table = keyness_table(p, "M", "I", top=3)
+        assert table.columns[-2:] == ["log-odds z", "G2"] and len(table.rows) == 6
+        assert table.rows[0][0] == frame["word"].iloc[0]
+        assert table.rows[-1][0] == frame["word"].iloc[-3]
+        screen = keyness_table(p, top=3, rates=False)
+        assert screen.title == "Distinctive words, condition I vs M"
+        assert screen.columns == ["word", "n I", "n M", "log-odds z", "G2"]
         hits, trials = evaluate_suggestions(p, coder="amira", k=3)
         assert trials > 300 and hits / trials > 0.5
     finally:

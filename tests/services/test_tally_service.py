@@ -12,6 +12,7 @@ import sqlite3
 
 import pytest
 
+from themeqa.core.codebook import parse_reference
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.project import open_project
 from themeqa.services.tally import presence_matrix, report_tables, tally_report, write_report
@@ -27,7 +28,7 @@ def demo(demo_dir):
 def independent_count(
     db, codebook: str, label: str, *, consensus: bool = False
 ) -> dict[str, set[str]]:
-    """{condition: participants} with ``codebook:label`` (or a descendant).
+    """{condition: participants} with ``codebook::label`` (or a descendant).
 
     Union of coders; with ``consensus``, documents with a consensus coding or a reconciliation
     decision count their consensus codings only.
@@ -176,15 +177,17 @@ def test_results_text_agrees_with_table(demo):
 def test_presence_matrix_contract(demo):
     m = presence_matrix(demo, codebook="inhibitors")
     assert m.index.name == "pid" and m.index.tolist()[:2] == ["P01", "P02"] and len(m) == 20
-    assert m.columns[0] == "inhibitors:1" and "inhibitors:2a" in m.columns
+    assert m.columns[0] == "inhibitors::1" and "inhibitors::2a" in m.columns
+    # columns are code references as the CLI takes them (core.codebook.parse_reference)
+    assert {parse_reference(c)[0] for c in m.columns} == {"inhibitors"}
     assert m.dtypes.eq(bool).all()
     # roll-up: 2 is present wherever a subordinate theme is
-    subs = m[[c for c in m.columns if re.fullmatch(r"inhibitors:2[a-z]", c)]].any(axis=1)
-    assert (m["inhibitors:2"] | ~subs).all()
+    subs = m[[c for c in m.columns if re.fullmatch(r"inhibitors::2[a-z]", c)]].any(axis=1)
+    assert (m["inhibitors::2"] | ~subs).all()
     flat = presence_matrix(demo, codebook="inhibitors", rollup=False, layer="coder:amira")
     assert flat.sum().sum() <= m.sum().sum()
     expected = independent_count(demo.directory / "themeqa.db", "inhibitors", "3b")
-    assert set(m.index[m["inhibitors:3b"]]) == set().union(*expected.values())
+    assert set(m.index[m["inhibitors::3b"]]) == set().union(*expected.values())
 
 
 def test_errors(demo):

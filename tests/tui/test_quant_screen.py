@@ -39,20 +39,20 @@ async def test_quant_screen_table_plot_correction_and_export(demo_copy):
         screen = await _open_quant(pilot)
         grid = screen.query_one("#quant-table", DataTable)
         assert grid.row_count == len(want.themes)  # one measure (scs26_total) per theme
-        fear = next(t for t in want.themes if t.theme == "inhibitors:2")
+        fear = next(t for t in want.themes if t.theme == "inhibitors::2")
         i = next(
             k
             for k in range(grid.row_count)
-            if grid.get_row_at(k)[0].strip().startswith("inhibitors:2 ")
+            if grid.get_row_at(k)[0].strip().startswith("inhibitors::2 ")
         )
         row = grid.get_row_at(i)
         assert (row[2], row[3]) == (str(fear.n_with), str(fear.n_without))
         assert row[6] == f"t({fear.tests[0].result.df:.0f}) = {fear.tests[0].result.t:.2f}"
-        assert screen.plotted == ("inhibitors:1", "scs26_total")  # first row plotted
+        assert screen.plotted == ("inhibitors::1", "scs26_total")  # first row plotted
         grid.move_cursor(row=i)
         await pilot.pause()
-        assert screen.plotted == ("inhibitors:2", "scs26_total")
-        with_, without = screen.view.values[("inhibitors:2", "scs26_total")]
+        assert screen.plotted == ("inhibitors::2", "scs26_total")
+        with_, without = screen.view.values[("inhibitors::2", "scs26_total")]
         assert len(with_) == fear.n_with and len(without) == fear.n_without
 
         await pilot.press("c")  # Holm -> Benjamini-Hochberg

@@ -38,6 +38,7 @@ __all__ = [
     "is_valid_colour",
     "lighten",
     "parse_reference",
+    "qualified_label",
     "resolve_reference",
     "validate",
     "validate_many",
@@ -484,6 +485,17 @@ def validate_many(
 
 # --------------------------------------------------------------------------------------------
 # references
+
+
+def qualified_label(codebook_key: str, label: str) -> str:
+    """``"inhibitors::2a"``: the reference that names one code in any project, as the user
+    types it (:func:`parse_reference` reads it back).
+
+    Why one function: outputs that name codes (presence columns, the joint display, the
+    co-occurrence and presence reports) must spell them the way the CLI and the codings CSV
+    accept them, so a name copied from a table can be pasted into a command.
+    """
+    return f"{codebook_key}{QUALIFIER}{label}"
 
 
 def parse_reference(reference: str) -> tuple[str | None, str]:

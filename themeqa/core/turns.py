@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "is_facilitator_label",
     "is_speaker_label",
     "parse_turns",
+    "sentences_without_labels",
     "split_label",
     "whole_text_turn",
 ]
@@ -236,6 +237,36 @@ def whole_text_turn(text: str, speaker: str | None) -> Turn | None:
         return None
     start = len(text) - len(text.lstrip())
     return Turn(start, start + len(stripped), speaker, start)
+
+
+def sentences_without_labels(
+    spans: Iterable[tuple[int, int]], turns: Sequence[Turn], text: str
+) -> list[tuple[int, int]]:
+    """Sentence spans with speaker labels cut off: ``P01: It was calm.`` -> ``It was calm.``.
+
+    Why: a label is not something a participant said, so it must not be part of a sentence
+    unit for coding or agreement; a sentence splitter sees only text and keeps it. Every path
+    that stores sentences (file import, REFI-QDA import) cuts them here, so the units agree.
+
+    ``spans`` and ``turns`` are in text order (as ``sentence_spans`` and ``parse_turns`` give
+    them). A span that starts inside a label starts after it and after the white space that
+    follows; a span that is nothing but a label is dropped.
+    """
+    labels = [(t.start, t.content_start) for t in turns if t.content_start > t.start]
+    if not labels:
+        return list(spans)
+    out: list[tuple[int, int]] = []
+    j = 0
+    for a, b in spans:
+        while j < len(labels) and labels[j][1] <= a:
+            j += 1
+        if j < len(labels) and labels[j][0] <= a < labels[j][1]:
+            a = labels[j][1]
+            while a < b and text[a].isspace():
+                a += 1
+        if a < b:
+            out.append((a, b))
+    return out
 
 
 def parse_turns(text: str, extra_labels: Iterable[str] = ()) -> list[Turn]:

@@ -57,9 +57,10 @@ class Dataset:
 def spss_names(columns: Iterable[str]) -> dict[str, str]:
     """A valid, case-insensitively unique SPSS name for each column (see module docstring).
 
-    Invalid characters become ``_`` (``inhibitors:2a`` -> ``inhibitors_2a``), a name not
-    starting with a letter gets a ``v`` in front, reserved words get a trailing ``_``,
-    names are cut to 64 bytes, and clashes get ``_2``, ``_3``...
+    A run of invalid characters becomes one ``_`` (``theme inhibitors::2a`` ->
+    ``theme_inhibitors_2a``: SPSS allows no ``:`` or space), a name not starting with a
+    letter gets a ``v`` in front, reserved words get a trailing ``_``, names are cut to 64
+    bytes, and clashes get ``_2``, ``_3``...
     """
     out: dict[str, str] = {}
     used: set[str] = set()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 
+from themeqa.core.codebook import qualified_label
 from themeqa.core.tally import TOTAL, TallyResult, cooccurrence, cooccurrence_pairs, presence_matrix
 from themeqa.reports.table import ReportTable
 
@@ -128,7 +129,10 @@ def build_table2(
 
 
 def _code_names(result: TallyResult) -> dict[Hashable, str]:
-    return {c.code: f"{c.codebook}:{c.label}" for c in result.codes.itertuples(index=False)}
+    """Code id -> ``codebook::label``, the same names as the presence matrix columns."""
+    return {
+        c.code: qualified_label(c.codebook, c.label) for c in result.codes.itertuples(index=False)
+    }
 
 
 def build_cooccurrence(result: TallyResult, *, matrix: bool = False) -> ReportTable:

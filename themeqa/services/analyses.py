@@ -75,7 +75,7 @@ class MeasureTest:
 
 @dataclass
 class ThemeRow:
-    theme: str  # "codebook:label"
+    theme: str  # "codebook::label", a column of services.tally.presence_matrix
     name: str
     depth: int
     n_with: int
@@ -188,7 +188,9 @@ def default_measures(project: ProjectHandle) -> list[str]:
 def theme_info(
     project: ProjectHandle, layer: str, codebook: str | None
 ) -> dict[str, tuple[str, int, str, str]]:
-    """theme key -> (name, depth, quote text, quote attribution)."""
+    """theme key (``codebook::label``, as the presence matrix columns) -> (name, depth,
+    quote text, quote attribution)."""
+    from themeqa.core.codebook import qualified_label
     from themeqa.services.tally import tally_report
 
     rep = tally_report(project, layer=layer, codebook=codebook, by=(), quotes=True)
@@ -202,7 +204,7 @@ def theme_info(
         strict=True,
     ):
         q = rep.quotes.get(code)
-        out[f"{book}:{label}"] = (
+        out[qualified_label(book, label)] = (
             str(name),
             int(depth),
             q.text if q else "",

@@ -30,7 +30,8 @@ def merged_dataset(
     variables: list[str] | None = None,
 ):
     """An ``interop.spss.Dataset``: pid, condition, session, age, gender, other
-    demographics, one 0/1 column per theme (``codebook:label``), then the measures."""
+    demographics, one 0/1 column per theme (``theme codebook::label``; SPSS, CSV and XLSX get the
+    valid names of ``interop.spss.spss_names``, ``theme_codebook_label``), then the measures."""
     import numpy as np
     import pandas as pd
 

@@ -7,6 +7,11 @@ and PostgreSQL alike); a coding is only meaningful while its offsets fall inside
 document's text; and documents are immutable, so a text whose sha256 no longer matches the
 one stored at import has been changed behind themeqa's back and every coding on it may now
 point at the wrong words. The doctor only reads; it never repairs.
+
+It also warns (without failing: nothing is damaged) when de-identified documents still keep
+their identifiable originals in the project, or the de-identification key lies in the
+project folder: ethics boards commonly require both to be destroyed or held separately, and
+``themeqa deidentify --purge-originals`` is easy to forget after ``--apply``.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ _MAX_DETAILS = 20
 
 @dataclass(frozen=True)
 class Problem:
-    check: str  # integrity | orphans | offsets | sha256
+    check: str  # integrity | orphans | offsets | sha256 | privacy (a warning)
     message: str
 
 
@@ -36,6 +41,8 @@ class Problem:
 class DoctorReport:
     checks: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: things worth acting on that are not damage (they do not make ``ok`` false)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -43,7 +50,8 @@ class DoctorReport:
 
     def to_dict(self) -> dict:
         return {"ok": self.ok, "checks": self.checks,
-                "problems": [asdict(p) for p in self.problems]}
+                "problems": [asdict(p) for p in self.problems],
+                "warnings": [asdict(p) for p in self.warnings]}
 
 
 def _integrity(project: ProjectHandle, report: DoctorReport) -> None:
@@ -118,6 +126,29 @@ def _hashes(project: ProjectHandle, report: DoctorReport) -> None:
                     "sha256", f"document {name!r}: stored length {n_chars} != {len(body)}"))
 
 
+def _privacy(project: ProjectHandle, report: DoctorReport) -> None:
+    from themeqa.services.deid_purge import unpurged_originals
+    from themeqa.services.deidentify import MAPPING_FILENAME
+
+    report.checks.append("privacy")
+    kept = unpurged_originals(project)
+    if kept:
+        names = ", ".join(name for name, _current in kept[:5])
+        more = f" and {len(kept) - 5} more" if len(kept) > 5 else ""
+        one = len(kept) == 1
+        report.warnings.append(Problem(
+            "privacy",
+            f"{len(kept)} de-identified document{'' if one else 's'} still "
+            f"{'keeps its identifiable original' if one else 'keep their identifiable originals'}"
+            f" ({names}{more}): themeqa deidentify --purge-originals destroys "
+            f"{'it' if one else 'them'}"))
+    if project.directory is not None and (project.directory / MAPPING_FILENAME).is_file():
+        report.warnings.append(Problem(
+            "privacy",
+            f"the de-identification key {MAPPING_FILENAME} is in the project folder (and so "
+            "in every copy of it): keep it somewhere else"))
+
+
 def run_doctor(project: ProjectHandle) -> DoctorReport:
     """Run every check; the report lists each problem as one line."""
     report = DoctorReport()
@@ -127,4 +158,5 @@ def run_doctor(project: ProjectHandle) -> DoctorReport:
     _orphans(project, report)
     _offsets(project, report)
     _hashes(project, report)
+    _privacy(project, report)
     return report

@@ -402,9 +402,8 @@ def _plan_memos(p, plan: _Plan, users) -> None:
 
 
 def _turns_and_sentences(plan: _Plan):
-    from themeqa.core.turns import parse_turns, whole_text_turn
+    from themeqa.core.turns import parse_turns, sentences_without_labels, whole_text_turn
     from themeqa.ingest.sentences import sentence_spans
-    from themeqa.services.importing import _without_labels
 
     labels = [r["pid"] for r in plan.participants]
     labels += [lab for r in plan.participants for lab in r.get("speaker_labels") or []]
@@ -422,7 +421,7 @@ def _turns_and_sentences(plan: _Plan):
     for lang, idx in by_lang.items():
         spans = sentence_spans([plan.documents[i]["text"] for i in idx], language=lang)
         for i, sp in zip(idx, spans, strict=True):
-            sentences[i] = _without_labels(sp, turns[i], plan.documents[i]["text"])
+            sentences[i] = sentences_without_labels(sp, turns[i], plan.documents[i]["text"])
     return turns, sentences
 
 

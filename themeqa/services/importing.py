@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from themeqa.core.text import sha256_text
-from themeqa.core.turns import is_facilitator_label
+from themeqa.core.turns import is_facilitator_label, sentences_without_labels
 from themeqa.errors import InputError
 from themeqa.services.audit import new_batch, record
 from themeqa.services.lookup import (
@@ -224,7 +224,7 @@ def import_files(
                     )
                 sentence_rows.extend(
                     {"document_id": row.id, "start": a, "end": b}
-                    for a, b in _without_labels(spans[k], doc.turns, doc.text)
+                    for a, b in sentences_without_labels(spans[k], doc.turns, doc.text)
                 )
                 k += 1
                 if unmapped:
@@ -250,29 +250,6 @@ def import_files(
         report.turns = len(turn_rows)
         report.sentences = len(sentence_rows)
     return report
-
-
-def _without_labels(spans, turns, text: str) -> list[tuple[int, int]]:
-    """Sentence spans with speaker labels cut off: ``P01: It was calm.`` -> ``It was calm.``.
-
-    A label is not something a participant said, so it must not be part of a sentence unit
-    for coding or agreement.
-    """
-    labels = [(t.start, t.content_start) for t in turns if t.content_start > t.start]
-    if not labels:
-        return list(spans)
-    out: list[tuple[int, int]] = []
-    j = 0
-    for a, b in spans:
-        while j < len(labels) and labels[j][1] <= a:
-            j += 1
-        if j < len(labels) and labels[j][0] <= a < labels[j][1]:
-            a = labels[j][1]
-            while a < b and text[a].isspace():
-                a += 1
-        if a < b:
-            out.append((a, b))
-    return out
 
 
 def link_speakers(s: Session) -> int:

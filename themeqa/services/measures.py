@@ -4,8 +4,11 @@ Why here: a measures file is someone else's spreadsheet, so participant ids rare
 exactly (``P7`` for ``P07``, ``p07``, ``P 07``). Exact ids are linked at once; near-misses are
 *proposed* (rapidfuzz) and linked only when the user confirms (``accept_matches=True``; the
 CLI's ``--accept-matches``), because a wrong link silently attaches one person's scores to
-another. Ids that resemble nobody are listed and their rows skipped. Each import, scoring or
-HRV run is one transaction with one audit batch: it lands whole or not at all.
+another. The workbench confirms them one by one: :func:`preview_measures` reports the
+proposals without writing, and ``import_measures(accept={file id: pid})`` links only those
+the user accepted (the rest are skipped and logged as rejected). Ids that resemble nobody are
+listed and their rows skipped. Each import, scoring or HRV run is one transaction with one
+audit batch: it lands whole or not at all.
 
 Values are stored long (``measure_value``): one row per participant and variable; a missing
 value is simply absent.
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,7 +76,13 @@ class IdMatch:
 
 @dataclass
 class MeasureImport:
-    """What an import did (or, for a preview, would do)."""
+    """What an import did (or, for a preview, would do).
+
+    ``variables`` are the names as stored (prefix applied). ``rejected``: file ids whose
+    proposal the user declined (their rows were skipped). ``existing``: variables that
+    already exist in the project, so the import needs ``replace`` — a preview reports them
+    so the user can decide before anything is written.
+    """
 
     file: str
     id_column: str
@@ -84,6 +93,8 @@ class MeasureImport:
     accepted: bool = False
     values_written: int = 0
     user_missing: int = 0
+    rejected: list[str] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -177,31 +188,39 @@ def _read(path: Path | str, id_column: str | None):
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
 
-def _plan(project: ProjectHandle, table) -> MeasureImport:
+def _plan(project: ProjectHandle, table, prefix: str = "") -> MeasureImport:
     with project.reading() as s:
         pids = sorted(participant_ids(s))
+        stored = set(s.exec(select(MeasureVariable.name)).all())
     if not pids:
         raise InputError(
             "the project has no participants yet: import the participants file "
             "first (themeqa participants import FILE)"
         )
+    names = [check_variable_name(c.name, prefix) for c in table.columns]
     exact, proposals, unmatched = match_ids(table.ids, pids)
     return MeasureImport(
         file=Path(table.path).name,
         id_column=table.id_column,
-        variables=[c.name for c in table.columns],
+        variables=names,
         exact=sorted(exact),
         proposals=proposals,
         unmatched=unmatched,
         user_missing=table.n_user_missing,
+        existing=[n for n in names if n in stored],
     )
 
 
 def preview_measures(
-    project: ProjectHandle, path: Path | str, *, id_column: str | None = None
+    project: ProjectHandle, path: Path | str, *, id_column: str | None = None, prefix: str = ""
 ) -> MeasureImport:
-    """What :func:`import_measures` would link, without writing anything."""
-    return _plan(project, _read(path, id_column))
+    """What :func:`import_measures` would link and create, without writing anything.
+
+    Why separate: near-miss ids must be shown to the user before any value is stored, and
+    the user decides about overwriting existing variables (``existing``) before the import,
+    not after a failed one. Unusable variable names raise :class:`InputError` here already.
+    """
+    return _plan(project, _read(path, id_column), prefix)
 
 
 def check_variable_name(name: str, prefix: str) -> str:
@@ -323,21 +342,38 @@ def import_measures(
     *,
     id_column: str | None = None,
     accept_matches: bool = False,
+    accept: Mapping[str, str] | None = None,
     prefix: str = "",
     timepoint: str | None = None,
     replace: bool = False,
 ) -> MeasureImport:
     """Import a measures table (CSV/XLSX/.sav) into ``measure_variable``/``measure_value``.
 
-    Near-miss ids are linked only with ``accept_matches``; without it an import that has
-    proposals writes nothing and raises :class:`InputError` naming them (so the user decides).
-    Unmatched ids are skipped and listed in the result. ``prefix`` is put before every
-    variable name; ``timepoint`` tags the variables. A variable that already exists is an
-    error unless ``replace``. All-or-nothing: one transaction.
+    Near-miss ids are linked only with ``accept_matches`` (all of them) or ``accept`` (file
+    id -> participant id, the proposals the user accepted one by one; every other proposal
+    is rejected: its row is skipped and listed in ``rejected``). Without either, an import
+    that has proposals writes nothing and raises :class:`InputError` naming them (so the
+    user decides). An ``accept`` pair that is not a current proposal (the file or the
+    participants changed since the preview) is an error, so a link is never made that the
+    user did not see. Unmatched ids are skipped and listed in the result. ``prefix`` is put
+    before every variable name; ``timepoint`` tags the variables. A variable that already
+    exists is an error unless ``replace``. All-or-nothing: one transaction.
     """
     table = _read(path, id_column)
-    plan = _plan(project, table)
-    if plan.proposals and not accept_matches:
+    plan = _plan(project, table, prefix)
+    linked = plan.proposals
+    if accept is not None:
+        proposed = {m.given: m.pid for m in plan.proposals}
+        stale = [f"{g} -> {p}" for g, p in accept.items() if proposed.get(g) != p]
+        if stale:
+            raise InputError(
+                f"{plan.file}: {', '.join(stale)} is no longer a proposed match (the file or "
+                "the participants changed since the preview); review the matches again; "
+                "nothing was imported"
+            )
+        linked = [m for m in plan.proposals if m.given in accept]
+        plan.rejected = [m.given for m in plan.proposals if m.given not in accept]
+    elif plan.proposals and not accept_matches:
         shown = ", ".join(f"{m.given} -> {m.pid}" for m in plan.proposals[:10])
         more = f" and {len(plan.proposals) - 10} more" if len(plan.proposals) > 10 else ""
         raise InputError(
@@ -345,13 +381,14 @@ def import_measures(
             f"({shown}{more}); check them and rerun with --accept-matches, or fix the file; "
             "nothing was imported"
         )
-    if not plan.exact and not plan.proposals:
+    if not plan.exact and not linked:
+        skipped = [*plan.rejected, *plan.unmatched]
         raise InputError(
-            f"{plan.file}: no id matches a participant (ids such as "
-            f"{', '.join(plan.unmatched[:3])}); nothing was imported"
+            f"{plan.file}: no id is linked to a participant (ids such as "
+            f"{', '.join(skipped[:3])}); nothing was imported"
         )
-    names = {c.name: check_variable_name(c.name, prefix) for c in table.columns}
-    link = {g: g for g in plan.exact} | {m.given: m.pid for m in plan.proposals}
+    names = dict(zip((c.name for c in table.columns), plan.variables, strict=True))
+    link = {g: g for g in plan.exact} | {m.given: m.pid for m in linked}
     batch = new_batch()
     written = 0
     with project.transaction() as s:
@@ -385,12 +422,12 @@ def import_measures(
                 "file": plan.file,
                 "variables": list(names.values()),
                 "matched": {g: p for g, p in link.items()},
+                "rejected": {m.given: m.pid for m in plan.proposals if m.given in plan.rejected},
                 "unmatched": plan.unmatched,
             },
         )
-    plan.accepted = bool(plan.proposals)
+    plan.accepted = bool(linked)
     plan.values_written = written
-    plan.variables = list(names.values())
     return plan
 
 

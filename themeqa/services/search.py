@@ -35,6 +35,7 @@ __all__ = [
     "SearchFilters",
     "SearchHit",
     "code_from_search",
+    "forget_token_cache",
     "load_corpus",
     "search",
     "token_cache",
@@ -57,6 +58,12 @@ def token_cache(project: ProjectHandle):
         )
         cache = _CACHES[project.url] = TokenCache(directory)
     return cache
+
+
+def forget_token_cache(project: ProjectHandle) -> None:
+    """Drop this process's token tables of ``project`` (after a purge of identifiable text,
+    the words of the old texts must not linger in memory; the next search re-reads)."""
+    _CACHES.pop(project.url, None)
 
 
 @dataclass(frozen=True)

@@ -343,11 +343,15 @@ def presence_matrix(
     codebook: str | None = None,
     rollup: bool = True,
 ) -> pd.DataFrame:
-    """Participant x theme booleans: index pid, columns ``"codebook:label"`` (contract).
+    """Participant x theme booleans: index pid, columns ``"codebook::label"`` (contract).
 
     Every participant is a row (all False when they reported nothing) and every code of the
-    chosen codebook(s) a column, in codebook display order.
+    chosen codebook(s) a column, in codebook display order. Columns are code references as
+    the CLI accepts them (``core.codebook.qualified_label``); the SPSS export turns them into
+    valid variable names (``interop.spss.spss_names``: ``theme inhibitors::2a`` ->
+    ``theme_inhibitors_2a``).
     """
+    from themeqa.core.codebook import qualified_label
     from themeqa.core.tally import presence_matrix as core_matrix
 
     report = tally_report(
@@ -355,7 +359,7 @@ def presence_matrix(
     )
     codes = report.frames.codes
     names = {
-        c: f"{k}:{lbl}"
+        c: qualified_label(k, lbl)
         for c, k, lbl in zip(codes["code"], codes["codebook"], codes["label"], strict=True)
     }
     return core_matrix(report.result, names)

@@ -327,11 +327,31 @@ class UndoResult:
     changed: dict[str, frozenset[int]]  # entity ("coding", "code", "memo") -> row ids
 
 
+def _purged_on(b: _Batch) -> str | None:
+    """The date an event of the batch had identifiable text purged from it, if any.
+
+    Such an event no longer holds the row as it was (``services.deid_purge`` replaced the
+    text with a marker), so neither the check nor the restore would be true to it.
+    """
+    from themeqa.services.deid_purge import PURGED_KEY
+
+    for e in b.events:
+        for snap in (e.before, e.after):
+            if isinstance(snap, dict) and PURGED_KEY in snap:
+                return str(snap[PURGED_KEY])
+    return None
+
+
 def _apply(s: Session, b: _Batch, direction: str, actor: str) -> UndoResult:
+    verb = "undo" if direction == UNDO else "redo"
+    purged = _purged_on(b)
+    if purged is not None:
+        # refuse rather than skip: skipping would silently undo an older action instead
+        raise ConflictError(f'cannot {verb} "{b.summary}": its record was purged of '
+                            f"identifiable text on {purged}; change it by hand")
     steps = _steps(b, direction)
     touches_codes = any(st.entity == "code" for st in steps)
     errors_before = _codebook_errors(s) if touches_codes else set()
-    verb = "undo" if direction == UNDO else "redo"
     try:
         for group in _groups(steps):
             _apply_group(s, group)

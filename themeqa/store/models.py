@@ -282,7 +282,9 @@ class Memo(SQLModel, table=True):
 class AuditEvent(SQLModel, table=True):
     """Append-only log of every mutation (who, when, what, before/after); drives undo/redo.
 
-    ``batch`` groups the events of one user action so one undo reverts all of them.
+    ``batch`` groups the events of one user action so one undo reverts all of them. The one
+    rewrite of existing rows: purging de-identified originals replaces snapshot text that
+    quotes a replaced name by ``[purged DATE]`` (``services.deid_purge``), keeping the event.
     """
 
     __tablename__ = "audit_event"

@@ -142,6 +142,12 @@ ACTIONS: tuple[Action, ...] = (
     Action("quant", "export('docx')", "d", "Export the joint display as DOCX"),
     Action("quant", "export('xlsx')", "x", "Export the joint display as XLSX"),
     Action("quant", "export_dataset", "s", "Export the participant dataset as SPSS .sav"),
+    Action("quant", "import_measures", "i", "Import measures from a file (CSV, XLSX, .sav)"),
+    # measures import: review near-miss participant ids before anything is written
+    Action("measures_import", "back", "escape", "Cancel (nothing is imported)"),
+    Action("measures_import", "toggle", "space", "Accept / reject the near-miss id (or enter)"),
+    Action("measures_import", "accept_all", "a", "Accept all (again: reject all)"),
+    Action("measures_import", "apply", "i", "Import with the accepted matches"),
 )
 
 

@@ -255,6 +255,24 @@ class ServicesGateway:
 
         return Path(export_dataset(self.project, path, layer=layer)["file"])
 
+    def preview_measures(self, path: str | Path, *, id_column: str | None = None,
+                         prefix: str = ""):
+        """How a measures file's ids would link (``services.measures.MeasureImport``);
+        writes nothing, so the near-miss ids can be reviewed first."""
+        from themeqa.services.measures import preview_measures
+
+        return preview_measures(self.project, path, id_column=id_column, prefix=prefix)
+
+    def import_measures(self, path: str | Path, *, accept: dict[str, str],
+                        id_column: str | None = None, prefix: str = "",
+                        timepoint: str | None = None, replace: bool = False):
+        """Import a measures file linking only the reviewed near-misses in ``accept``
+        (file id -> participant id); one transaction, all or nothing."""
+        from themeqa.services.measures import import_measures
+
+        return import_measures(self.project, path, accept=accept, id_column=id_column,
+                               prefix=prefix, timepoint=timepoint, replace=replace)
+
     # --- search, words, suggestions (issue 11) ---------------------------------------------
 
     def search(self, text: str) -> list:
@@ -283,42 +301,30 @@ class ServicesGateway:
 
     def word_frequencies(self, *, by: str, code: str | None = None):
         """(title, columns, rows, (chart labels, chart values)) of the top words per group."""
-        from themeqa.services.wordfreq import word_frequencies
+        from themeqa.services.wordfreq import frequency_table
 
-        counts = word_frequencies(self.project, by=by, code=code, top=15)
-        rows = [[c.group, c.word, c.count, round(c.per_1000, 2)] for c in counts]
-        first = [c for c in counts if c.group == (counts[0].group if counts else None)]
-        return (f"Most frequent words by {by}", [by, "word", "count", "per 1000"], rows,
-                ([c.word for c in first[:12]], [c.count for c in first[:12]]))
+        table = frequency_table(self.project, by=by, code=code, top=15)
+        first = [r for r in table.rows if r[0] == table.rows[0][0]][:12] if table.rows else []
+        return (table.title, table.columns, table.rows,
+                ([r[1] for r in first], [r[2] for r in first]))
 
     def distinctive_words(self, *, by: str, code: str | None = None):
-        """Keyness of the first two groups of ``by`` (e.g. M vs I)."""
-        from themeqa.errors import InputError
-        from themeqa.services.wordfreq import distinctive_words, group_counts
+        """Keyness of the first two groups of ``by`` (e.g. M vs I); the chart is log-odds z."""
+        from themeqa.services.wordfreq import keyness_table
 
-        groups = [g for g in group_counts(self.project, by=by, code=code) if g != "?"]
-        if len(groups) < 2:
-            raise InputError(f"keyness needs two {by} groups; found {len(groups)}")
-        a, b = groups[:2]
-        frame = distinctive_words(self.project, a, b, by=by, code=code)
-        part = [*frame.head(10).itertuples(), *frame.tail(10).iloc[::-1].itertuples()]
-        rows = [[r.word, r.count_a, r.count_b, round(r.z, 2), round(r.g2, 2)] for r in part]
-        return (f"Distinctive words, {by} {a} vs {b}",
-                ["word", f"n {a}", f"n {b}", "log-odds z", "G2"], rows,
-                ([r[0] for r in rows], [r[3] for r in rows]))
+        table = keyness_table(self.project, by=by, code=code, top=10, rates=False)
+        z = table.columns.index("log-odds z")
+        return (table.title, table.columns, table.rows,
+                ([r[0] for r in table.rows], [r[z] for r in table.rows]))
 
     def export_words(self, title: str, columns: list, rows: list, fmt: str) -> Path:
-        from themeqa.reports.table import ReportTable
-        from themeqa.reports.writers import write_tables
-        from themeqa.services.export_log import log_export
+        from themeqa.services.wordfreq import WordTable, write_word_table
 
         slug = "".join(ch if ch.isalnum() else "_" for ch in title.lower()).strip("_")
         out = self.report_path(slug, fmt)
         out.parent.mkdir(parents=True, exist_ok=True)
-        path = write_tables([ReportTable(key="words", title=title, columns=columns,
-                                         rows=rows)], out)
-        log_export(self.project, "words", path, actor=self.coder, title=title)
-        return path
+        return write_word_table(self.project, WordTable(title, columns, rows), out,
+                                actor=self.coder, title=title)
 
     def suggest(self, document: str, start: int, end: int, k: int = 3) -> list:
         from themeqa.services.suggest import suggest_codes

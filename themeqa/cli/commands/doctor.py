@@ -13,6 +13,8 @@ from themeqa.cli.common import echo_json, get_project, json_option
 def doctor(ctx, as_json) -> None:
     """Check the database: integrity, orphan rows, codings outside their document, documents
     whose text no longer matches its sha256. Reads only; exit code 1 when problems are found.
+    Also warns (exit code unchanged) when de-identified documents still keep their
+    identifiable originals, or the de-identification key is in the project folder.
 
     \b
     Example:
@@ -27,7 +29,11 @@ def doctor(ctx, as_json) -> None:
     else:
         for p in report.problems:
             click.echo(f"{p.check}: {p.message}")
+        for w in report.warnings:
+            click.echo(f"warning: {w.check}: {w.message}")
+        warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
         click.echo(f"checked: {', '.join(report.checks)} — "
-                   + ("no problems" if report.ok else f"{len(report.problems)} problem(s)"))
+                   + ("no problems" if report.ok else f"{len(report.problems)} problem(s)")
+                   + warned)
     if not report.ok:
         ctx.exit(1)

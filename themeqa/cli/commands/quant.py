@@ -31,10 +31,15 @@ def _print_import(res, dry_run: bool) -> None:
             if m.reason == "normalised"
             else f"similarity {m.score:g}"
         )
-        state = "linked" if res.accepted else "needs --accept-matches"
+        if m.given in res.rejected:
+            state = "rejected (skipped)"
+        else:
+            state = "linked" if res.accepted else "needs --accept-matches"
         click.echo(f"  near-miss {m.given!r} -> {m.pid} ({how}): {state}")
     if res.unmatched:
         click.echo(f"  unmatched (skipped): {', '.join(res.unmatched)}")
+    if dry_run and res.existing:
+        click.echo(f"  already exist (need --replace): {', '.join(res.existing)}")
     if res.user_missing:
         click.echo(f"  {res.user_missing} user-missing code(s) read as missing")
     if not dry_run:
@@ -75,7 +80,7 @@ def import_(
 
     project = get_project(ctx)
     if dry_run:
-        res = preview_measures(project, file, id_column=id_column)
+        res = preview_measures(project, file, id_column=id_column, prefix=prefix)
     else:
         res = import_measures(
             project,

@@ -107,43 +107,21 @@ def words(ctx, by, code, coder, compare, top, min_length, out, as_json) -> None:
       themeqa words --compare M,I --code inhibitors::2 --out fear_M_vs_I.xlsx
     """
     from themeqa.errors import InputError
-    from themeqa.services.wordfreq import distinctive_words, word_frequencies
+    from themeqa.services.wordfreq import frequency_table, keyness_table, write_word_table
 
     project = get_project(ctx)
     if compare:
         groups = [g.strip() for g in compare.split(",")]
         if len(groups) != 2 or not all(groups):
             raise InputError("--compare takes two groups, e.g. --compare M,I")
-        frame = distinctive_words(project, groups[0], groups[1], by=by, code=code,
-                                  coder=coder, min_length=min_length)
-        head = frame.head(top)
-        tail = frame.tail(top).iloc[::-1]
-        columns = ["word", f"n {groups[0]}", f"n {groups[1]}", f"per 1000 {groups[0]}",
-                   f"per 1000 {groups[1]}", "log-odds z", "G2"]
-        rows = [
-            [r.word, r.count_a, r.count_b, round(r.per_1000_a, 2), round(r.per_1000_b, 2),
-             round(r.z, 2), round(r.g2, 2)]
-            for part in (head, tail) for r in part.itertuples()
-        ]
-        title = f"Distinctive words, {by} {groups[0]} vs {groups[1]}"
+        table = keyness_table(project, groups[0], groups[1], by=by, code=code, coder=coder,
+                              min_length=min_length, top=top)
     else:
-        counts = word_frequencies(project, by=by, code=code, coder=coder,
-                                  min_length=min_length, top=top)
-        columns = [by, "word", "count", "per 1000"]
-        rows = [[c.group, c.word, c.count, round(c.per_1000, 2)] for c in counts]
-        title = f"Most frequent words by {by}"
+        table = frequency_table(project, by=by, code=code, coder=coder,
+                                min_length=min_length, top=top)
     if out:
-        from themeqa.reports.table import ReportTable
-        from themeqa.reports.writers import write_tables
-
-        notes = [f"Words inside codings of {code}." if code else "All participant text.",
-                 "Stop words, speaker labels and words under "
-                 f"{min_length} letters left out."]
-        written = write_tables([ReportTable(key="words", title=title, columns=columns,
-                                            rows=rows, notes=notes)], out)
-        from themeqa.services.export_log import log_export
-
-        log_export(project, "words", written, by=by, code=code, compare=compare)
+        write_word_table(project, table, out, by=by, code=code, compare=compare)
+    columns, rows = table.columns, table.rows
     if as_json:
         echo_json([dict(zip(columns, r, strict=True)) for r in rows])
         return

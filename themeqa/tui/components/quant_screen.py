@@ -3,7 +3,8 @@
 Why on screen: before writing the report the researcher looks at who is behind each effect
 size: with 20 participants a g of 0.8 may rest on one person, which a strip plot of the raw
 values shows at once. The numbers come from the same service as `themeqa quant analyse`
-(``services.analyses``) via the gateway; computing runs in a worker.
+(``services.analyses``) via the gateway; computing runs in a worker. ``i`` imports a
+measures file after reviewing its near-miss ids (``measures_import_screen``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class QuantScreen(Screen):
         self.view = None  # services.analyses.JointView once loaded
         self.loads = 0  # bumps after each load (tests wait on it)
         self.last_export = None
+        self.last_import = None  # services.measures.MeasureImport of the last import
         self.plotted: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
@@ -80,14 +82,15 @@ class QuantScreen(Screen):
         grid.clear(columns=True)
         if not jd.measures:
             title.update(
-                "No measures yet: import and score them with `themeqa quant` (import, score, hrv)"
+                "No measures yet: press i to import a file (CSV, XLSX, .sav), then score "
+                "them with `themeqa quant score`"
             )
             self.loads += 1
             return
         title.update(
             f"Joint display · n = {jd.n_participants} · correction: "
             f"{'Holm' if jd.correction == 'holm' else 'Benjamini-Hochberg'} · "
-            "c: correction · d/x: export · s: SPSS dataset"
+            "c: correction · d/x: export · s: SPSS dataset · i: import measures"
         )
         grid.add_columns(*table.columns)
         for i, row in enumerate(table.rows):
@@ -155,6 +158,60 @@ class QuantScreen(Screen):
             return
         self.last_export = path
         self.app.call_from_thread(self.app.notify, f"written to {path}")
+
+    def action_import_measures(self, values: dict[str, str] | None = None) -> None:
+        """Ask for the file (and the CLI's options), then preview it in a worker."""
+        from themeqa.tui.components.measures_import_screen import import_form_fields
+        from themeqa.tui.components.prompt import FormScreen
+
+        def given(answer: dict | None) -> None:
+            if answer is None:
+                return
+            from themeqa.tui.components.measures_import_screen import parse_import_form
+
+            try:
+                request = parse_import_form(answer)
+            except ValueError as exc:
+                self.app.notify(str(exc), severity="warning")
+                self.action_import_measures(answer)
+                return
+            self._preview_import(request)
+
+        self.app.push_screen(FormScreen(
+            "Import measures (questionnaire items or scores, HRV) linked by participant id",
+            import_form_fields(values)), given)
+
+    @work(thread=True, exclusive=True, group="quant-import")
+    def _preview_import(self, request) -> None:
+        """Read the file and propose the id links (writes nothing); on an error the form
+        comes back filled in, so a mistyped path or column is one edit away."""
+        try:
+            plan = self.app.services.preview_measures(
+                request.path, id_column=request.id_column, prefix=request.prefix)
+        except ThemeqaError as exc:
+            self.app.call_from_thread(self._preview_failed, request, str(exc))
+            return
+        self.app.call_from_thread(self._review_import, request, plan)
+
+    def _preview_failed(self, request, message: str) -> None:
+        self.app.notify(message, title="cannot import", severity="error", timeout=10)
+        self.action_import_measures(request.form_values())
+
+    def _review_import(self, request, plan) -> None:
+        from themeqa.tui.components.measures_import_screen import MeasuresImportScreen
+
+        self.app.push_screen(MeasuresImportScreen(request, plan), self._imported)
+
+    def _imported(self, result) -> None:
+        from themeqa.tui.components.measures_import_screen import summary
+
+        if result is None:
+            self.app.notify("import cancelled: nothing was written")
+            return
+        self.last_import = result
+        self.app.notify(summary(result), title="measures imported", timeout=10)
+        self.query_one("#quant-title", Static).update("recomputing with the new measures…")
+        self.load()
 
     def action_back(self) -> None:
         self.app.pop_screen()
