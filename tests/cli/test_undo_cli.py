@@ -39,15 +39,64 @@ def test_undo_and_redo_one_coding(demo_copy, capsys):
         p.close()
 
 
-def test_undo_of_the_demo_import_and_back(demo_copy, capsys):
-    assert run("--project", str(demo_copy), "undo", "--coder", "themeqa-demo") == 0
-    assert capsys.readouterr().out == "undone: import 471 codings from codings_demo.csv\n"
-    assert run("--project", str(demo_copy), "codings", "list", "--json") == 0
-    assert json.loads(capsys.readouterr().out) == []
-    assert run("--project", str(demo_copy), "redo", "--coder", "themeqa-demo") == 0
+#: the demo's undoable steps, newest first (services.demo: codings, then SCS items, scored)
+DEMO_STEPS = (
+    "score scs26 (20 respondents)",
+    "import 26 measure variables (520 values) from measures_scs.csv",
+    "import 471 codings from codings_demo.csv",
+)
+
+
+def _json(capsys, *args: str):
+    assert run(*args) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_undo_of_the_demo_imports_and_back(demo_copy, capsys):
+    project = str(demo_copy)
+    n_variables = len(_json(capsys, "--project", project, "quant", "list", "--json"))
+    for summary in DEMO_STEPS:
+        assert run("--project", project, "undo", "--coder", "themeqa-demo") == 0
+        assert capsys.readouterr().out == f"undone: {summary}\n"
+    assert _json(capsys, "--project", project, "codings", "list", "--json") == []
+    assert _json(capsys, "--project", project, "quant", "list", "--json") == []
+    for summary in reversed(DEMO_STEPS):
+        assert run("--project", project, "redo", "--coder", "themeqa-demo") == 0
+        assert capsys.readouterr().out == f"redone: {summary}\n"
+    assert len(_json(capsys, "--project", project, "codings", "list", "--json")) == 471
+    assert len(_json(capsys, "--project", project, "quant", "list", "--json")) == n_variables
+
+
+def test_a_replacing_measures_import_is_undone(demo_copy, tmp_path, capsys, monkeypatch):
+    """`quant import --replace` overwrites a variable; `themeqa undo` puts every value back."""
+    from themeqa.services.measures import measure_frame
+
+    monkeypatch.setenv("LOGNAME", "amira")  # the OS user is who the CLI says acts
+    project = str(demo_copy)
+    p = open_project(demo_copy)
+    try:
+        before = measure_frame(p)
+    finally:
+        p.close()
+    f = tmp_path / "recoded.csv"
+    f.write_text("participant,scs_1\nP01,5\nP02,1\n", encoding="utf-8")
+    assert run("--project", project, "quant", "import", str(f)) == 2
+    assert "use --replace" in capsys.readouterr().err
+    assert run("--project", project, "quant", "import", str(f), "--replace") == 0
     capsys.readouterr()
-    assert run("--project", str(demo_copy), "codings", "list", "--json") == 0
-    assert len(json.loads(capsys.readouterr().out)) == 471
+    listed = {v["name"]: v for v in _json(capsys, "--project", project, "quant", "list",
+                                          "--json")}
+    assert listed["scs_1"]["n"] == 2
+    assert run("--project", project, "undo") == 0
+    assert capsys.readouterr().out == (
+        "undone: import 1 measure variable (2 values) from recoded.csv, replacing 1\n")
+    p = open_project(demo_copy)
+    try:
+        assert measure_frame(p).equals(before)
+    finally:
+        p.close()
+    assert run("--project", project, "redo", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["redone"].startswith("import 1 measure variable")
 
 
 def test_a_conflicting_undo_is_one_line_and_exit_2(demo_copy, capsys):

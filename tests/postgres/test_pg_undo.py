@@ -36,3 +36,48 @@ def test_undo_and_redo_of_the_demo_import_on_postgres(pg_demo):
     assert list_codings(pg_demo) == []
     assert redo(pg_demo, "themeqa-demo") is not None
     assert _rows(pg_demo) == start
+
+
+def test_measures_import_replace_undo_redo_on_postgres(pg_project, tmp_path):
+    """Measure values are keyed by (variable, participant), not an id; variables' value
+    labels are JSON: both must come back exactly on PostgreSQL too."""
+    from themeqa.services.measures import import_measures, measure_frame
+    from themeqa.services.participants import import_participants
+
+    def tables():
+        from sqlalchemy import select
+
+        from themeqa.store.models import MeasureValue, MeasureVariable
+
+        with pg_project.reading() as s:
+            return [[dict(r) for r in s.execute(select(m.__table__).order_by(
+                *m.__table__.primary_key.columns)).mappings().all()]
+                for m in (MeasureVariable, MeasureValue)]
+
+    people = tmp_path / "p.csv"
+    people.write_text("id,condition\nP01,M\nP02,I\nP03,M\n", encoding="utf-8")
+    import_participants(pg_project, people)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("id,score,mood\nP01,1.5,ok\nP02,2,low\n", encoding="utf-8")
+    second.write_text("id,score\nP01,3\nP03,4\n", encoding="utf-8")
+    actor = pg_project.actor
+    import_measures(pg_project, first, timepoint="initial")
+    imported = tables()
+    import_measures(pg_project, second, replace=True)
+    replaced = tables()
+    assert undo(pg_project, actor).endswith("from b.csv, replacing 1")
+    assert tables() == imported
+    assert redo(pg_project, actor) is not None and tables() == replaced
+    assert undo(pg_project, actor) and undo(pg_project, actor)
+    assert measure_frame(pg_project).empty
+    assert redo(pg_project, actor) and tables() == imported
+    # an infinite LF/HF ratio (HF = 0): PostgreSQL's JSON has no infinity, the log has text
+    from themeqa.services.measures import store_computed
+
+    store_computed(pg_project, {"P01": {"lf_hf": float("inf")}}, {"lf_hf": "LF/HF"},
+                   source="hrv", prefix="hrv_", replace=True, details={})
+    assert measure_frame(pg_project).loc["P01", "hrv_lf_hf"] == float("inf")
+    assert undo(pg_project, actor) == "compute HRV for 1 participant"
+    assert tables() == imported
+    assert redo(pg_project, actor) is not None
+    assert measure_frame(pg_project).loc["P01", "hrv_lf_hf"] == float("inf")

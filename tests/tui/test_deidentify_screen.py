@@ -43,9 +43,11 @@ async def test_review_skip_edit_and_apply(project, study_files):
     try:
         from themeqa.services.documents import list_documents
 
-        names = sorted(d.name for d in list_documents(p))
+        # the new version replaces the original in the list (which is kept until purged)
+        names = sorted(d.name for d in list_documents(p, include_superseded=True))
         assert len(names) == 2
         new = next(n for n in names if n != "S1.txt")
+        assert [d.name for d in list_documents(p)] == [new]
         from themeqa.services.documents import get_document
 
         text = get_document(p, new).text

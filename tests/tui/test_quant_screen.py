@@ -74,3 +74,27 @@ def test_quant_snapshot(snap_compare, demo_dir):
         await _open_quant(pilot)
 
     assert snap_compare(app, terminal_size=(150, 40), run_before=open_)
+
+
+@pytest.mark.asyncio
+async def test_ctrl_z_undoes_the_last_measures_step_and_ctrl_y_redoes_it(demo_copy):
+    """The demo's last action is scoring the SCS: undo removes the scores (so the display,
+    computed from them, is recomputed), redo brings them back."""
+    from themeqa.services.measures import list_variables
+
+    app = make_app(demo_copy, coder="themeqa-demo")
+    async with app.run_test(size=(170, 45)) as pilot:
+        screen = await _open_quant(pilot)
+        grid = screen.query_one("#quant-table", DataTable)
+        rows = grid.row_count
+        assert rows > 0 and "scs26_total" in screen.view.display.measures
+        await pilot.press("ctrl+z")
+        await _wait(pilot, lambda: screen.loads >= 2, "recomputed after the undo")
+        assert screen.last_step == "undone: score scs26 (20 respondents)"
+        names = {v.name for v in list_variables(app.services.project)}
+        assert "scs26_total" not in names and "scs_1" in names
+        assert "scs26_total" not in screen.view.display.measures  # recomputed without it
+        await pilot.press("ctrl+y")
+        await _wait(pilot, lambda: screen.loads >= 3, "recomputed after the redo")
+        assert screen.last_step == "redone: score scs26 (20 respondents)"
+        assert grid.row_count == rows

@@ -4,31 +4,49 @@ Why a module of its own: undo (``services.undo``) can only revert what the log d
 exactly. Every undoable action therefore logs, per row it touches, a ``create``/``update``/
 ``delete`` event whose ``before``/``after`` hold the *whole* row (id, foreign keys,
 timestamps as ISO text), all in one batch, plus one ``note`` event carrying a one-line
-summary for the undo menu. Codings, codebook edits and coding memos use these helpers, so the
-format is the same everywhere; a large action (a 20,000-row import) writes its events with
-one bulk insert.
+summary for the undo menu. Codings, codebook edits, coding memos and measures (variables and
+their values) use these helpers, so the format is the same everywhere; a large action (a
+20,000-row import) writes its events with one bulk insert.
+
+Most tables are keyed by ``id``, which is also the event's ``entity_id``. ``measure_value`` is
+keyed by (variable, participant): its events carry the variable id as ``entity_id`` (so a
+variable's history is one query, and a conflict can name who last touched its values) and
+the whole key inside the snapshot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import ColumnElement, Float, Table, and_, insert, select
 from sqlmodel import Session
 
 from themeqa.services.audit import new_batch
-from themeqa.store.models import AuditEvent, Code, Coding, Memo, utcnow
+from themeqa.store.models import (
+    AuditEvent,
+    Code,
+    Coding,
+    MeasureValue,
+    MeasureVariable,
+    Memo,
+    utcnow,
+)
 
 __all__ = [
+    "CHUNK",
     "NOTE",
+    "NOTE_ENTITIES",
     "ROW_ACTIONS",
     "UNDOABLE",
     "EntitySpec",
     "Recorder",
     "from_json",
+    "key_clauses",
+    "load_keyed",
     "load_rows",
     "snapshot",
 ]
@@ -49,17 +67,35 @@ class EntitySpec:
     ``compared``: the columns whose values must still be what the log says before a change
     is reverted (timestamps and the code ``version`` counter are bookkeeping, not content).
     ``versioned``: the table has an optimistic-concurrency ``version`` that must never run
-    backwards (see ``services.undo``).
+    backwards (see ``services.undo``). ``key``: the columns that identify a row; the first
+    is what an event's ``entity_id`` holds (``id`` for most tables).
     """
 
     table: Table
     compared: tuple[str, ...]
     times: tuple[str, ...] = ()
     versioned: bool = False
+    key: tuple[str, ...] = ("id",)
     columns: tuple[str, ...] = field(default=())
+    floats: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", tuple(c.name for c in self.table.columns))
+        object.__setattr__(self, "floats", tuple(
+            c.name for c in self.table.columns if isinstance(c.type, Float)))
+
+    @property
+    def by_id(self) -> bool:
+        """Keyed by ``id`` alone (the key is then the event's ``entity_id``)."""
+        return self.key == ("id",)
+
+    def key_of(self, row: Mapping[str, Any]) -> tuple:
+        """The row's key as a tuple (``(id,)`` or ``(variable_id, participant_id)``)."""
+        return tuple(row[c] for c in self.key)
+
+    def logged_id(self, row: Mapping[str, Any]) -> int:
+        """What an event about this row stores as ``entity_id``."""
+        return row[self.key[0]]
 
 
 UNDOABLE: dict[str, EntitySpec] = {
@@ -79,12 +115,33 @@ UNDOABLE: dict[str, EntitySpec] = {
         ("text", "author_id", "document_id", "code_id", "coding_id"),
         times=("created_at", "updated_at"),
     ),
+    # measures (services.measures): no timestamps; ``position`` is the display order
+    "measure_variable": EntitySpec(
+        MeasureVariable.__table__,
+        ("name", "label", "kind", "source", "timepoint_id", "value_labels", "missing_values",
+         "position"),
+    ),
+    "measure_value": EntitySpec(
+        MeasureValue.__table__,
+        ("value", "text_value"),
+        key=("variable_id", "participant_id"),
+    ),
 }
+
+#: entities of events without a row (``entity_id`` None) that may sit in an undoable batch:
+#: the one-line summary, plus the records the measures services have always written (which
+#: file, scale or recording an import, scoring or HRV run used; people and tests read them)
+NOTE_ENTITIES = frozenset({
+    NOTE, *UNDOABLE, "measure_file", "measure_scale", "measure_hrv", "measure_ecg",
+})
 
 
 def _to_json(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        # an LF/HF ratio is inf when HF is 0; JSON has no infinity (PostgreSQL refuses it)
+        return str(value)
     return value
 
 
@@ -106,20 +163,42 @@ def from_json(entity: str, data: Mapping[str, Any]) -> dict[str, Any]:
         v = data[c]
         if c in spec.times and isinstance(v, str):
             v = datetime.fromisoformat(v)
+        elif c in spec.floats and isinstance(v, str):
+            v = float(v)  # "inf", "-inf" (see _to_json)
         out[c] = v
     return out
 
 
 def load_rows(s: Session, entity: str, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """Current snapshots of the rows with these ids (missing rows are absent)."""
+    return {k[0]: row for k, row in load_keyed(s, entity, ((i,) for i in ids)).items()}
+
+
+def key_clauses(spec: EntitySpec, keys: Iterable[tuple]) -> Iterator[ColumnElement[bool]]:
+    """WHERE clauses that together match the rows with these keys, at most CHUNK per clause.
+
+    A composite key is grouped by its leading columns: ``variable_id = ? AND participant_id
+    IN (...)``, an equality and a plain IN list that any database answers from the primary
+    key, rather than a row value ``(a, b) IN (VALUES ...)``, which old SQLite builds lack.
+    An import's values share a few variables, so this is about one clause per variable.
+    """
+    cols = [spec.table.c[c] for c in spec.key]
+    groups: dict[tuple, list[Any]] = {}
+    for k in keys:
+        groups.setdefault(tuple(k[:-1]), []).append(k[-1])
+    for prefix, last in groups.items():
+        fixed = [c == v for c, v in zip(cols, prefix, strict=False)]
+        for i in range(0, len(last), CHUNK):
+            yield and_(*fixed, cols[-1].in_(last[i : i + CHUNK]))
+
+
+def load_keyed(s: Session, entity: str, keys: Iterable[tuple]) -> dict[tuple, dict[str, Any]]:
+    """Current snapshots of the rows with these keys (``EntitySpec.key``), missing rows absent."""
     spec = UNDOABLE[entity]
-    ids = list(dict.fromkeys(ids))
-    out: dict[int, dict[str, Any]] = {}
-    for i in range(0, len(ids), CHUNK):
-        chunk = ids[i : i + CHUNK]
-        for m in s.execute(select(spec.table).where(spec.table.c.id.in_(chunk))
-                           ).mappings().all():
-            out[m["id"]] = snapshot(entity, m)
+    out: dict[tuple, dict[str, Any]] = {}
+    for where in key_clauses(spec, dict.fromkeys(keys)):
+        for m in s.execute(select(spec.table).where(where)).mappings().all():
+            out[spec.key_of(m)] = snapshot(entity, m)
     return out
 
 
@@ -143,13 +222,13 @@ class Recorder:
         })
 
     def create(self, entity: str, after: dict[str, Any]) -> None:
-        self._add("create", entity, after["id"], None, after)
+        self._add("create", entity, UNDOABLE[entity].logged_id(after), None, after)
 
     def update(self, entity: str, before: dict[str, Any], after: dict[str, Any]) -> None:
-        self._add("update", entity, after["id"], before, after)
+        self._add("update", entity, UNDOABLE[entity].logged_id(after), before, after)
 
     def delete(self, entity: str, before: dict[str, Any]) -> None:
-        self._add("delete", entity, before["id"], before, None)
+        self._add("delete", entity, UNDOABLE[entity].logged_id(before), before, None)
 
     def note(self, action: str, entity: str, after: dict[str, Any]) -> None:
         """A non-row event of this batch (e.g. the import summary other readers expect)."""

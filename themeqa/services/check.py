@@ -440,20 +440,23 @@ def double_coded_pairs(project: ProjectHandle) -> list[tuple[str, str]]:
     """Pairs of coders who both coded some document (own layers), for choosing a comparison.
 
     Ordered by how many documents they share (most first), then by name; within a pair the
-    coder with more codings comes first (usually the main coder, A).
+    coder with more codings comes first (usually the main coder, A). Current documents only
+    (``services.versions``): a de-identified transcript's original holds the same codings
+    again and would count as a second shared document.
     """
     from collections import Counter
     from itertools import combinations
 
     from sqlmodel import func, select
 
+    from themeqa.services.versions import is_current
     from themeqa.store.models import Coder, Coding
 
     with project.reading() as s:
         rows = s.exec(
             select(Coding.document_id, Coder.name, func.count())
             .join(Coder, Coding.coder_id == Coder.id)
-            .where(Coding.layer == "coder")
+            .where(Coding.layer == "coder", is_current(Coding.document_id))
             .group_by(Coding.document_id, Coder.name)
         ).all()
     per_doc: dict[int, set[str]] = {}

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.codebooks import resolve_code
 from themeqa.services.lookup import get_coder
+from themeqa.services.versions import is_current
 from themeqa.store.models import (
     CheckDocument,
     Code,
@@ -68,10 +69,12 @@ def compared_documents(
 ) -> list[DocRow]:
     """The documents two coders are compared on, by name.
 
-    With a check: its sampled documents. Without: every document on which *both* coders have
-    at least one coding in their own layer -- the documents that were actually double-coded;
-    comparing on a document one coder never opened would count all of its units as
-    disagreements.
+    With a check: its sampled documents (as drawn, even if one was de-identified since: the
+    comparison and its decisions stay on the text they were made on). Without: every current
+    document on which *both* coders have at least one coding in their own layer -- the
+    documents that were actually double-coded; comparing on a document one coder never
+    opened would count all of its units as disagreements, and comparing on a de-identified
+    document's original as well would count its units twice (``services.versions``).
     """
     if check_id is not None:
         q = select(Document).join(
@@ -79,7 +82,8 @@ def compared_documents(
         ).where(CheckDocument.check_id == check_id)
         docs = s.exec(q).all()
     else:
-        coded = select(Coding.document_id).where(Coding.layer == "coder")
+        coded = select(Coding.document_id).where(Coding.layer == "coder",
+                                                 is_current(Coding.document_id))
         a = set(s.exec(coded.where(Coding.coder_id == coder_a.id)).all())
         b = set(s.exec(coded.where(Coding.coder_id == coder_b.id)).all())
         ids = a & b

@@ -27,6 +27,7 @@ from themeqa.errors import InputError, NotFoundError
 from themeqa.services.audit import new_batch, record
 from themeqa.services.lookup import get_coder, get_or_create_coder
 from themeqa.services.project import ProjectHandle
+from themeqa.services.versions import current_documents
 from themeqa.store.models import (
     CheckDocument,
     Coder,
@@ -86,19 +87,12 @@ def draw_sample(labels: list[str], k: int, seed: int) -> list[str]:
     return sorted(pool[int(i)] for i in picks)
 
 
-def _current_documents(s: Session) -> list[Document]:
-    superseded = {
-        pid for pid in s.exec(select(Document.previous_id)).all() if pid is not None
-    }
-    return [d for d in s.exec(select(Document)).all() if d.id not in superseded]
-
-
 def _documents_of_sessions(s: Session, labels: list[str]) -> list[Document]:
     sessions = {x.id: x.label for x in s.exec(select(StudySession)).all()}
     part_session = dict(s.exec(select(Participant.id, Participant.session_id)).all())
     wanted = set(labels)
     out = []
-    for d in _current_documents(s):
+    for d in current_documents(s):
         sid = d.session_id if d.session_id is not None else part_session.get(d.participant_id)
         if sessions.get(sid) in wanted:
             out.append(d)
@@ -188,9 +182,9 @@ def sample_check(
             docs = _documents_of_sessions(s, picked)
             what, k, eligible = "session", sessions, len(labels)
         else:
-            names = [d.name for d in _current_documents(s)]
+            names = [d.name for d in current_documents(s)]
             picked = draw_sample(names, documents or 0, seed)
-            by_name = {d.name: d for d in _current_documents(s)}
+            by_name = {d.name: d for d in current_documents(s)}
             docs = [by_name[n] for n in picked]
             what, k, eligible = "document", documents or 0, len(names)
         check_id = _store(

@@ -15,6 +15,7 @@ from sqlmodel import Session, func, select
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.audit import new_batch, record
 from themeqa.services.project import ProjectHandle
+from themeqa.services.versions import is_current
 from themeqa.store.models import Code, Codebook, Coder, Coding
 
 __all__ = [
@@ -239,11 +240,16 @@ def list_codebooks(project: ProjectHandle) -> list[tuple[str, str]]:
 def codebook_tree(
     project: ProjectHandle, *, coder: str | None = None, layer: str | None = None
 ) -> list[CodeNode]:
-    """Every code in tree order with its depth and coding count (for a coder/layer if given)."""
+    """Every code in tree order with its depth and coding count (for a coder/layer if given).
+
+    Counts are of current documents only (``services.versions``: a de-identified
+    transcript's original holds copies of its codings).
+    """
     with project.reading() as s:
         books = {b.id: b for b in s.exec(select(Codebook)).all()}
         codes = s.exec(select(Code).order_by(Code.position, Code.id)).all()
-        q = select(Coding.code_id, func.count()).group_by(Coding.code_id)
+        q = (select(Coding.code_id, func.count()).where(is_current(Coding.document_id))
+             .group_by(Coding.code_id))
         if coder is not None:
             c = s.exec(select(Coder).where(Coder.name == coder)).first()
             q = q.where(Coding.coder_id == (c.id if c else -1))

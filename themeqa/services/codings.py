@@ -23,6 +23,7 @@ from themeqa.services.codebooks import code_index, load_core_codebooks, resolve_
 from themeqa.services.lookup import get_or_create_coder
 from themeqa.services.project import ProjectHandle
 from themeqa.services.settings import is_lead, require_coding_write
+from themeqa.services.versions import is_current
 from themeqa.store.models import (
     Code,
     Codebook,
@@ -344,12 +345,16 @@ def document_codings(project: ProjectHandle, document: str, *, viewer: str,
 
 
 def code_counts(project: ProjectHandle, coder: str) -> dict[int, int]:
-    """code id -> number of ``coder``'s codings of it (both layers), for the codebook tree."""
+    """code id -> number of ``coder``'s codings of it (both layers), for the codebook tree.
+
+    Current documents only: a de-identified transcript's original holds copies of the same
+    codings (``services.versions``).
+    """
     with project.reading() as s:
         rows = s.exec(
             select(Coding.code_id, func.count())
             .join(Coder, Coding.coder_id == Coder.id)
-            .where(Coder.name == coder.strip())
+            .where(Coder.name == coder.strip(), is_current(Coding.document_id))
             .group_by(Coding.code_id)
         ).all()
     return {code_id: n for code_id, n in rows}
@@ -453,8 +458,15 @@ def list_codings(
     document: str | None = None,
     coder: str | None = None,
     layer: str | None = None,
+    include_superseded: bool = False,
 ) -> list[CodingInfo]:
-    """Codings in document order, with names resolved, filtered as asked."""
+    """Codings in document order, with names resolved, filtered as asked.
+
+    Without ``document``: the codings of current documents only, unless
+    ``include_superseded`` (a de-identified transcript's original holds copies of its
+    codings; ``services.versions``). A ``document`` named explicitly is listed whatever its
+    version, so the codings de-identification left on an original can be found.
+    """
     with project.reading() as s:
         q = (
             select(Coding, Document.name, Code.name, Code.label, Codebook.key, Coder.name)
@@ -465,6 +477,8 @@ def list_codings(
         )
         if document is not None:
             q = q.where(Document.name == document)
+        elif not include_superseded:
+            q = q.where(is_current())
         if coder is not None:
             q = q.where(Coder.name == coder)
         if layer is not None:
@@ -484,7 +498,12 @@ def export_codings(
     coder: str | None = None,
     layer: str | None = None,
 ) -> int:
-    """Write the codings CSV; code references are qualified only where a label is ambiguous."""
+    """Write the codings CSV; code references are qualified only where a label is ambiguous.
+
+    Codings of current documents only (``list_codings``): the file is read by other tools
+    and people, who would count a de-identified transcript's codings twice (its original
+    holds copies of them). A backup keeps everything.
+    """
     from themeqa.interop.codings_csv import CodingRow, write_codings_csv
 
     infos = list_codings(project, coder=coder, layer=layer)

@@ -44,6 +44,7 @@ from themeqa.core.text import sha256_text
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.audit import new_batch, record
 from themeqa.services.project import ProjectHandle
+from themeqa.services.versions import is_current, superseded_ids
 from themeqa.store.models import (
     Coding,
     Document,
@@ -187,9 +188,7 @@ def propose(
     """
     notes: list[str] = []
     with project.reading() as s:
-        superseded = {p for p in s.exec(select(Document.previous_id)).all() if p is not None}
-        q = select(Document).order_by(Document.name)
-        docs = [d for d in s.exec(q).all() if d.id not in superseded]
+        docs = list(s.exec(select(Document).where(is_current()).order_by(Document.name)).all())
         if documents:
             wanted = set(documents)
             missing = wanted - {d.name for d in docs}
@@ -365,7 +364,7 @@ def apply_review(
     batch = new_batch()
     with project.transaction() as s:
         taken = set(s.exec(select(Document.name)).all())
-        superseded = {p for p in s.exec(select(Document.previous_id)).all() if p is not None}
+        superseded = superseded_ids(s)
         for doc_name, props in sorted(by_doc.items()):
             old = s.exec(select(Document).where(Document.name == doc_name)).first()
             if old is None:

@@ -2,6 +2,12 @@
 
 Progress is the share of a document's participant turns that this coder has coded at least
 once: what a coder needs to know to find where they stopped.
+
+The list holds the current documents only (``services.versions``): once a transcript is
+de-identified, its new version is the one to code and the original is not offered beside it.
+``include_superseded`` lists the originals too (``themeqa documents --include-originals``),
+for finding codings de-identification could not copy; a document asked for by name is always
+returned, original or not.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from sqlmodel import select
 
 from themeqa.errors import NotFoundError
 from themeqa.services.project import ProjectHandle
+from themeqa.services.versions import current_versions, is_current
 from themeqa.store.models import (
     Coder,
     Coding,
@@ -40,6 +47,7 @@ class DocumentSummary:
     turns: int
     codings: int
     progress: float  # share of participant turns with a coding by the chosen coder
+    superseded_by: str | None = None  # the newer version's name, for a superseded original
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -66,8 +74,11 @@ class DocumentText:
     sentences: tuple[tuple[int, int], ...]
 
 
-def list_documents(project: ProjectHandle, *, coder: str | None = None) -> list[DocumentSummary]:
-    """All documents in session/timepoint/name order, with per-coder progress."""
+def list_documents(
+    project: ProjectHandle, *, coder: str | None = None, include_superseded: bool = False
+) -> list[DocumentSummary]:
+    """The current documents (and the superseded originals with ``include_superseded``) in
+    session/timepoint/name order, with per-coder progress."""
     with project.reading() as s:
         coder_id = None
         if coder is not None:
@@ -109,10 +120,15 @@ def list_documents(project: ProjectHandle, *, coder: str | None = None) -> list[
                 .group_by(Turn.document_id)
             ).all()
         )
-        docs = s.exec(
-            select(Document.id, Document.name, Document.kind, Document.session_id,
-                   Document.timepoint_id, Document.participant_id, Document.n_words)
-        ).all()
+        dq = select(Document.id, Document.name, Document.kind, Document.session_id,
+                    Document.timepoint_id, Document.participant_id, Document.n_words)
+        newest: dict[int, int] = {}
+        if include_superseded:
+            newest = current_versions(s)
+        else:
+            dq = dq.where(is_current())
+        docs = s.exec(dq).all()
+    name_of = {d[0]: d[1] for d in docs}
     out = []
     for did, name, kind, sid, tid, pid, words in docs:
         part = pids.get(pid, (None, None, None))
@@ -126,6 +142,7 @@ def list_documents(project: ProjectHandle, *, coder: str | None = None) -> list[
                 participant=part[0], words=words, turns=n_turns,
                 codings=coding_counts.get(did, 0),
                 progress=(coded.get(did, 0) / n_turns) if n_turns else 0.0,
+                superseded_by=name_of.get(newest[did]) if did in newest else None,
             )
         )
     label_pos = {lbl: pos for pos, lbl in tps.values()}

@@ -9,6 +9,15 @@ that other tools ignore, so themeqa -> themeqa is lossless while the XML alone s
 labels ("2a Others are unreliable"), definitions and the consensus layer (a user
 "amira (consensus)"). GUIDs are derived from the project and row ids (uuid5), so exporting the
 same project twice gives the same GUIDs. Import lives in ``exchange_import``.
+
+Only current documents go out (``services.versions``): the original of a de-identified
+transcript stays in the project until it is purged, but an exchange file is for someone
+else, who must get the de-identified text only -- and REFI has no notion of versions, so a
+receiving tool (themeqa included) would see two documents and count their codings twice. A
+memo on such an original is attached to its new version; its codings are not exported (their
+copies on the new version are). For the same reason, once a project holds de-identified
+documents the participants' speaker labels (``Dana`` -> ``P01``: a name and who it is) stay
+out of the side file; the report says so.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from themeqa.services.exchange_import import (
     insert_codebook,
 )
 from themeqa.services.project import ProjectHandle
+from themeqa.services.versions import current_versions, is_current
 from themeqa.store.models import (
     Code,
     Codebook,
@@ -169,11 +179,13 @@ def build_refi_project(project: ProjectHandle):
     with project.reading() as s:
         coders = s.exec(select(Coder).order_by(Coder.id)).all()
         codes, side, code_guid = _code_tree(s, guid, refi)
-        docs = s.exec(select(Document).order_by(Document.id)).all()
+        docs = s.exec(select(Document).where(is_current()).order_by(Document.id)).all()
+        newest = current_versions(s)
         # plain rows, not ORM objects: a study has tens of thousands of codings
         codings = s.exec(select(Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id,
                                 Coding.layer, Coding.start, Coding.end, Coding.quote,
                                 Coding.created_at, Coding.updated_at)
+                         .where(is_current(Coding.document_id))
                          .order_by(Coding.document_id, Coding.start, Coding.end, Coding.id)).all()
         memos = s.exec(select(Memo).order_by(Memo.id)).all()
         parts = s.exec(select(Participant).order_by(Participant.pid)).all()
@@ -183,8 +195,9 @@ def build_refi_project(project: ProjectHandle):
         for link in s.exec(select(ParticipantTimepoint)).all():
             p_tps[link.participant_id].append(timepoints[link.timepoint_id].label)
         labels: dict[int, list[str]] = defaultdict(list)
-        for lab in s.exec(select(SpeakerLabel)).all():
-            labels[lab.participant_id].append(lab.label)
+        if not newest:  # after de-identification they are the key to the names
+            for lab in s.exec(select(SpeakerLabel)).all():
+                labels[lab.participant_id].append(lab.label)
 
     user = {c.id: guid("coder", c.id) for c in coders}
     consensus_users = {c.coder_id for c in codings if c.layer == "consensus"}
@@ -204,7 +217,7 @@ def build_refi_project(project: ProjectHandle):
         elif m.code_id is not None:
             notes_by[("code", m.code_id)].append(g)
         elif m.document_id is not None:
-            notes_by[("document", m.document_id)].append(g)
+            notes_by[("document", newest.get(m.document_id, m.document_id))].append(g)
         else:
             notes_by[("project", None)].append(g)
     for c in (x for root in codes for x, _ in root.walk()):
@@ -300,6 +313,16 @@ def export_project(project: ProjectHandle, out: Path | str) -> ExportReport:
     if not out.parent.is_dir():
         raise InputError(f"{out.parent}: no such directory")
     p = build_refi_project(project)
+    with project.reading() as s:
+        replaced = len(current_versions(s))
+        n_labels = len(s.exec(select(SpeakerLabel.id)).all()) if replaced else 0
+    warnings = []
+    if replaced:
+        warnings.append(
+            f"{replaced} original{'s' if replaced != 1 else ''} of de-identified documents left "
+            "out (their de-identified versions are exported)"
+            + (f"; {n_labels} speaker label{'s' if n_labels != 1 else ''} left out" if n_labels
+               else ""))
     try:
         write_qdpx(p, out)
     except OSError as exc:
@@ -313,7 +336,7 @@ def export_project(project: ProjectHandle, out: Path | str) -> ExportReport:
         path=str(out), users=len(p.users), codebooks=len(p.codes),
         codes=sum(1 for _ in p.all_codes()) - len(p.codes), sources=len(p.sources),
         selections=n_sel, codings=sum(len(x.codings) for s in p.sources for x in s.selections),
-        notes=len(p.notes), cases=len(p.cases),
+        notes=len(p.notes), cases=len(p.cases), warnings=warnings,
     )
 
 

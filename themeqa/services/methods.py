@@ -28,6 +28,7 @@ from sqlmodel import col, func, select
 
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.project import ProjectHandle
+from themeqa.services.versions import is_current
 from themeqa.store.models import AuditEvent, Code, Codebook, Coder, Coding, Document
 
 __all__ = [
@@ -102,11 +103,8 @@ def _counts(project: ProjectHandle) -> dict[str, Any]:
     """Documents, codebooks and coders (current document versions only: a corrected or
     de-identified transcript replaces its original, with copies of its codings)."""
     with project.reading() as s:
-        superseded = set(s.exec(select(Document.previous_id)
-                                .where(col(Document.previous_id).is_not(None))).all())
         kinds: Counter[str] = Counter(
-            kind for doc_id, kind in s.exec(select(Document.id, Document.kind)).all()
-            if doc_id not in superseded)
+            s.exec(select(Document.kind).where(is_current())).all())
         codebooks = []
         for cb in s.exec(select(Codebook).order_by(Codebook.position, Codebook.id)).all():
             parents = s.exec(select(Code.parent_id).where(Code.codebook_id == cb.id)).all()
@@ -114,12 +112,11 @@ def _counts(project: ProjectHandle) -> dict[str, Any]:
                               "superordinate": sum(1 for p in parents if p is None),
                               "subordinate": sum(1 for p in parents if p is not None)})
         coders = []
-        current = select(Document.id).where(col(Document.id).not_in(superseded))
         for coder in s.exec(select(Coder).order_by(Coder.name)).all():
             n, docs = s.exec(
                 select(func.count(Coding.id), func.count(func.distinct(Coding.document_id)))
                 .where(Coding.coder_id == coder.id, Coding.layer == "coder",
-                       col(Coding.document_id).in_(current))).one()
+                       is_current(Coding.document_id))).one()
             if n:
                 coders.append({"name": coder.name, "role": coder.role, "codings": int(n),
                                "documents": int(docs)})

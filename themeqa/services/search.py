@@ -5,6 +5,12 @@ who said it (participant, condition), where (document, session, timepoint) — a
 that mirror the study design, so every hit is located in its turn once, then filtered.
 Tokens and lemmas come from ``ingest.lexicon`` (cached per document text); matching is in
 ``core.textsearch``.
+
+Only current documents are searched (``services.versions``): after de-identification the
+original of a transcript is kept until it is purged, and searching it would show every hit
+twice and bring back the names just removed. ``SearchFilters.include_superseded`` searches
+the originals too, for the lead checking what a de-identification replaced; their hits carry
+``superseded_by`` and cannot be coded (a coding there would count nowhere).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from themeqa.errors import InputError, NotFoundError
 from themeqa.services.codebooks import code_and_descendants, resolve_code
 from themeqa.services.lookup import get_or_create_coder
 from themeqa.services.project import ProjectHandle
+from themeqa.services.versions import current_versions, is_current
 from themeqa.store.models import (
     Coder,
     Coding,
@@ -79,6 +86,8 @@ class SearchFilters:
     inside_code: str | None = None
     outside_code: str | None = None
     coder: str | None = None  # whose codings count for inside/outside (None: anyone's)
+    #: also search superseded originals (e.g. of de-identified documents) -- see the module
+    include_superseded: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ class SearchHit:
     session: str | None
     timepoint: str | None
     speaker: str | None
+    #: the current version's name when the hit is in a superseded original
+    superseded_by: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -126,6 +137,8 @@ class CorpusDoc:
     participant: str | None  # written responses
     participant_condition: str | None
     turns: list[CorpusTurn] = field(default_factory=list)
+    #: the current version's name when this document is a superseded original
+    superseded_by: str | None = None
     _starts: list[int] = field(default_factory=list)
 
     def turn_at(self, offset: int) -> CorpusTurn | None:
@@ -148,7 +161,12 @@ class CorpusDoc:
 
 
 def load_corpus(project: ProjectHandle, filters: SearchFilters | None = None) -> list[CorpusDoc]:
-    """Documents (filtered by kind/session/timepoint) with their turns, in name order."""
+    """Current documents (filtered by kind/session/timepoint) with their turns, in name order.
+
+    Superseded originals only with ``filters.include_superseded`` (see the module docstring);
+    word counts, suggestions and theme extracts read this too, so none of them counts an
+    original beside its new version.
+    """
     f = filters or SearchFilters()
     with project.reading() as s:
         sessions = {x.id: (x.label, x.condition) for x in s.exec(select(StudySession)).all()}
@@ -159,6 +177,15 @@ def load_corpus(project: ProjectHandle, filters: SearchFilters | None = None) ->
         q = select(Document).order_by(Document.name)
         if f.kind:
             q = q.where(Document.kind == f.kind)
+        newest: dict[int, int] = {}
+        names: dict[int, str] = {}
+        if f.include_superseded:
+            newest = current_versions(s)
+            if newest:
+                names = dict(s.exec(select(Document.id, Document.name)
+                                    .where(Document.id.in_(set(newest.values())))).all())
+        else:
+            q = q.where(is_current())
         docs: dict[int, CorpusDoc] = {}
         for d in s.exec(q).all():
             part = parts.get(d.participant_id, (None, None, None))
@@ -167,6 +194,7 @@ def load_corpus(project: ProjectHandle, filters: SearchFilters | None = None) ->
             doc = CorpusDoc(
                 d.id, d.name, d.kind, d.text, d.sha256, d.language or "en", sess[0], sess[1],
                 tps.get(d.timepoint_id), part[0], part[1],
+                superseded_by=names.get(newest[d.id]) if d.id in newest else None,
             )
             if f.session and (doc.session or "").lower() != f.session.lower():
                 continue
@@ -296,7 +324,8 @@ def search(
                 continue
             k = kwic(doc.text, a, b, context)
             hits.append(SearchHit(doc.name, a, b, k.left, k.match, k.right, participant,
-                                  condition, doc.session, doc.timepoint, speaker))
+                                  condition, doc.session, doc.timepoint, speaker,
+                                  doc.superseded_by))
             if limit is not None and len(hits) >= limit:
                 return hits
     return hits
@@ -335,6 +364,7 @@ def code_from_search(
     Spans already coded with this code by this coder, and spans repeated by several hits
     (two hits in one sentence), are coded once. Each new coding gets a memo recording the
     query, so a reader of the coding knows it came from a search. Returns the new ids.
+    Hits in a superseded original are refused: a coding there counts nowhere.
     """
     if scope not in SCOPES:
         raise InputError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
@@ -354,6 +384,11 @@ def code_from_search(
                 select(Document).where(Document.name.in_({h.document for h in hits}))
             ).all()
         }
+        replaced = current_versions(s)
+        old = sorted(name for name, d in docs.items() if d.id in replaced)
+        if old:
+            raise InputError(f"{old[0]} has been replaced by a newer version; code the "
+                             "current one (search without the originals)")
         seen: set[tuple[int, int, int]] = set()
         for hit in hits:
             doc = docs.get(hit.document)

@@ -4,6 +4,10 @@ The model (``core.suggest``): TF-IDF over lemmas (stop words left out), idf from
 participant turns of the project, one profile per code from this coder's codings; codes are
 ranked by cosine similarity. Nothing is ever coded from here: the TUI shows the ranking and a
 key press applies one.
+
+Like the word counts, the model reads the current documents only (``search.load_corpus``):
+the original of a de-identified transcript repeats its text and its coder's codings, and
+would weigh them twice.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlmodel import select
 from themeqa.errors import NotFoundError
 from themeqa.services.project import ProjectHandle
 from themeqa.services.search import load_corpus, token_cache
+from themeqa.services.versions import replacement_of
 from themeqa.store.models import Code, Codebook, Coder, Coding
 
 __all__ = ["Suggestion", "evaluate_suggestions", "suggest_codes"]
@@ -80,6 +85,10 @@ def suggest_codes(
 
     reference, coded, names, tables = _training(project, coder)
     if document not in tables:
+        with project.reading() as s:
+            newer = replacement_of(s, document)
+        if newer is not None:
+            raise NotFoundError(f"{document!r} has been replaced by {newer!r}; suggest on that")
         raise NotFoundError(f"no document named {document!r}")
     model = build_model(reference, coded)
     lemmas = _lemmas(tables[document][1], start, end)

@@ -20,6 +20,7 @@ from sqlmodel import select
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.audit import record
 from themeqa.services.project import ProjectHandle
+from themeqa.services.versions import current_versions, is_current
 from themeqa.store.models import (
     CheckDocument,
     Code,
@@ -131,14 +132,18 @@ def _codes_frame(s, codebook: str | None) -> tuple[pd.DataFrame, dict[str, str]]
 def load_frames(project: ProjectHandle, *, codebook: str | None = None) -> StudyFrames:
     """Read codings, turns, documents, participants and codes in one read transaction.
 
-    Superseded documents (an older version of a corrected transcript) and their codings are
-    left out, so a theme is never counted from two versions of the same text.
+    Superseded documents (the original of a de-identified or corrected transcript,
+    ``services.versions``) and their codings are left out, so a theme is never counted from
+    two versions of the same text: de-identification copied the codings to the new version.
+    A document reconciled before it was de-identified stays reconciled in its new version
+    (the consensus codings were copied with the others), so ``auto`` still reads its
+    consensus layer there.
     """
     import pandas as pd
 
     with project.reading() as s:
         codes, titles = _codes_frame(s, codebook)
-        superseded = {p for p in s.exec(select(Document.previous_id)).all() if p is not None}
+        newest = current_versions(s)
         sessions = dict(s.exec(select(StudySession.id, StudySession.label)).all())
         tps = s.exec(select(Timepoint).order_by(Timepoint.position, Timepoint.id)).all()
         tp_label = {t.id: t.label for t in tps}
@@ -157,7 +162,7 @@ def load_frames(project: ProjectHandle, *, codebook: str | None = None) -> Study
                 Document.timepoint_id,
                 Document.session_id,
                 Document.participant_id,
-            )
+            ).where(is_current()).order_by(Document.id)
         ).all()
         coding_rows = s.exec(
             select(
@@ -170,6 +175,7 @@ def load_frames(project: ProjectHandle, *, codebook: str | None = None) -> Study
                 Coding.layer,
                 Coding.quote,
             ).join(Coder, Coding.coder_id == Coder.id)
+            .where(is_current(Coding.document_id))
         ).all()
         # reconciled: a consensus coding, a reconciliation decision, or a finished check
         reconciled = set(
@@ -186,8 +192,9 @@ def load_frames(project: ProjectHandle, *, codebook: str | None = None) -> Study
         turn_rows = s.exec(
             select(
                 Turn.document_id, Turn.start, Turn.content_start, Turn.end, Turn.participant_id
-            ).order_by(Turn.document_id, Turn.start)
+            ).where(is_current(Turn.document_id)).order_by(Turn.document_id, Turn.start)
         ).all()
+        reconciled = {newest.get(d, d) for d in reconciled}
 
     tp_order = [t.label for t in tps]
     extra_keys: list[str] = []
@@ -208,15 +215,14 @@ def load_frames(project: ProjectHandle, *, codebook: str | None = None) -> Study
             **{k: [(p.extra or {}).get(k) for p in people] for k in extra_keys},
         }
     )
-    current = [d for d in docs if d[0] not in superseded]
     documents = pd.DataFrame(
         {
-            "document": [d[0] for d in current],
-            "name": [d[1] for d in current],
-            "kind": [d[2] for d in current],
-            "timepoint": [tp_label.get(d[3]) for d in current],
-            "session": [sessions.get(d[4]) for d in current],
-            "participant": [pid_of.get(d[5]) for d in current],
+            "document": [d[0] for d in docs],
+            "name": [d[1] for d in docs],
+            "kind": [d[2] for d in docs],
+            "timepoint": [tp_label.get(d[3]) for d in docs],
+            "session": [sessions.get(d[4]) for d in docs],
+            "participant": [pid_of.get(d[5]) for d in docs],
         }
     )
     keep = set(documents["document"])

@@ -24,6 +24,7 @@ from themeqa.services.audit import record
 from themeqa.services.changes import NOTE, Recorder, snapshot
 from themeqa.services.codebooks import code_and_descendants, resolve_code
 from themeqa.services.project import ProjectHandle
+from themeqa.services.versions import is_current
 from themeqa.store.models import (
     AuditEvent,
     Code,
@@ -141,6 +142,8 @@ class VersionInfo:
 
 
 def _code_states(s) -> tuple[list[dict], dict[str, int]]:
+    """The codes and their coding counts (current documents only, as the tallies count:
+    de-identifying a transcript must not show up as new codings in a version diff)."""
     books = dict(s.exec(select(Codebook.id, Codebook.key)).all())
     codes = [
         {"id": c.id, "codebook": books[c.codebook_id], "label": c.label, "name": c.name,
@@ -149,7 +152,9 @@ def _code_states(s) -> tuple[list[dict], dict[str, int]]:
     ]
     counts = {
         str(cid): n
-        for cid, n in s.exec(select(Coding.code_id, func.count()).group_by(Coding.code_id)).all()
+        for cid, n in s.exec(select(Coding.code_id, func.count())
+                             .where(is_current(Coding.document_id))
+                             .group_by(Coding.code_id)).all()
     }
     return codes, counts
 

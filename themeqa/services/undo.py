@@ -1,4 +1,4 @@
-"""Undo and redo of coding and codebook edits, driven by the audit log.
+"""Undo and redo of coding, codebook and measures edits, driven by the audit log.
 
 Why the log and not an in-memory stack: the log is already the single record of every
 change (DESIGN.md), it is per actor, and it survives closing the app. The model:
@@ -17,6 +17,8 @@ change (DESIGN.md), it is per actor, and it survives closing the app. The model:
   or a deletion would take rows added since with it, a ``ConflictError`` names who did it and
   nothing is written. A batch mixing in events this module cannot revert (another service's
   tables) is not part of the undo history.
+* Rows are found by their key (``EntitySpec.key``): ``id`` for most tables, (variable,
+  participant) for a measure value, whose events name the variable in ``entity_id``.
 * ``Code.version`` is an optimistic-concurrency counter, so it never runs backwards: undoing
   an edit restores the content with a *new* version (a client holding the version it saw
   after the edit must reload). Everything else is restored exactly.
@@ -28,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import and_, bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -37,13 +39,25 @@ from themeqa.services.audit import record
 from themeqa.services.changes import (
     CHUNK,
     NOTE,
+    NOTE_ENTITIES,
     ROW_ACTIONS,
     UNDOABLE,
     from_json,
+    key_clauses,
+    load_keyed,
     load_rows,
 )
 from themeqa.services.project import ProjectHandle
-from themeqa.store.models import AuditEvent, Code, Coding, Memo, utcnow
+from themeqa.store.models import (
+    AuditEvent,
+    Code,
+    Coding,
+    MeasureValue,
+    MeasureVariable,
+    Memo,
+    Participant,
+    utcnow,
+)
 
 __all__ = ["UndoResult", "can_redo", "can_undo", "redo", "redo_action", "undo", "undo_action"]
 
@@ -58,8 +72,7 @@ _MAX_SKIPPED = 200
 def _kind(e: Any) -> str:
     if e.entity_id is not None and e.action in ROW_ACTIONS and e.entity in UNDOABLE:
         return "row"
-    if e.entity_id is None and (e.entity == NOTE or e.entity in UNDOABLE) and e.action not in (
-            UNDO, REDO):
+    if e.entity_id is None and e.entity in NOTE_ENTITIES and e.action not in (UNDO, REDO):
         return "note"
     return "other"
 
@@ -142,8 +155,12 @@ def _redo_target(s: Session, actor: str) -> _Batch | None:
 
 @dataclass
 class _Step:
+    """One row to change: ``key`` finds it (``EntitySpec.key``), ``id`` is the event's
+    ``entity_id`` (the row id, or a measure value's variable id)."""
+
     entity: str
     id: int
+    key: tuple
     expect: dict[str, Any] | None
     target: dict[str, Any] | None
 
@@ -169,7 +186,10 @@ def _steps(b: _Batch, direction: str) -> list[_Step]:
         elif e.action == "delete":
             after = None
         expect, target = (after, before) if direction == UNDO else (before, after)
-        steps.append(_Step(e.entity, int(e.entity_id), expect, target))
+        spec = UNDOABLE[e.entity]
+        # events logged before whole-row snapshots lack the id: the entity_id is the key
+        key = (int(e.entity_id),) if spec.by_id else spec.key_of(expect or target or {})
+        steps.append(_Step(e.entity, int(e.entity_id), key, expect, target))
     return steps
 
 
@@ -186,65 +206,109 @@ def _groups(steps: list[_Step]) -> Iterator[list[_Step]]:
 
 
 class _Conflict(Exception):
-    """``text`` has a ``{by}`` slot for the actor of the latest event on (entity, row_id)."""
+    """``text`` has a ``{by}`` slot for the actor of the latest event on (entity, row_id);
+    ``key``: the row's whole key where ``row_id`` alone does not name it (a measure value)."""
 
-    def __init__(self, text: str, entity: str, row_id: int):
+    def __init__(self, text: str, entity: str, row_id: int, key: tuple | None = None):
         super().__init__(text)
-        self.text, self.entity, self.row_id = text, entity, row_id
+        self.text, self.entity, self.row_id, self.key = text, entity, row_id, key
 
 
-def _name(entity: str, row_id: int, row: dict[str, Any] | None) -> str:
-    label = (row or {}).get("label")
-    return f"code {label}" if entity == "code" and label else f"{entity} {row_id}"
+def _name(s: Session, entity: str, row_id: int, row: dict[str, Any] | None) -> str:
+    """The row as a person knows it: ``code 2a``, ``variable scs_1``, ``the scs_1 value of
+    P03`` (falling back on ids when the names are gone)."""
+    row = row or {}
+    if entity == "code" and row.get("label"):
+        return f"code {row['label']}"
+    if entity == "measure_variable":
+        return f"variable {row.get('name') or row_id}"
+    if entity == "measure_value":
+        var_id, part_id = row.get("variable_id", row_id), row.get("participant_id")
+        var = s.exec(select(MeasureVariable.name).where(MeasureVariable.id == var_id)).first()
+        pid = s.exec(select(Participant.pid).where(Participant.id == part_id)).first()
+        return (f"the {var or f'variable {var_id}'} value of "
+                f"{pid or f'participant {part_id}'}")
+    return f"{entity} {row_id}"
 
 
-def _who(s: Session, entity: str, row_id: int, batch: str) -> str | None:
-    return s.exec(
-        select(AuditEvent.actor)
-        .where(AuditEvent.entity == entity, AuditEvent.entity_id == row_id,
-               AuditEvent.batch != batch)
-        .order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
+def _who(s: Session, entity: str, row_id: int, b: _Batch,
+         key: tuple | None = None) -> str | None:
+    """Who changed the row after the batch, by the log (None if nobody did through themeqa:
+    an event from before the batch cannot be what is in its way).
+
+    A measure value's events name only its variable, so with a ``key`` the variable's events
+    are read newest first until one whose snapshot is that participant's value.
+    """
+    q = (select(AuditEvent.actor, AuditEvent.before, AuditEvent.after)
+         .where(AuditEvent.entity == entity, AuditEvent.entity_id == row_id,
+                AuditEvent.batch != b.batch, AuditEvent.id > b.events[-1].id)
+         .order_by(AuditEvent.id.desc()))
+    spec = UNDOABLE.get(entity)
+    if key is None or spec is None or spec.by_id:
+        first = s.exec(q.limit(1)).first()
+        return None if first is None else first[0]
+    for actor, before, after in s.exec(q):
+        for snap in (after, before):
+            if isinstance(snap, dict) and tuple(snap.get(c) for c in spec.key) == key:
+                return actor
+    return None
+
+
+#: how a conflict message names a row it did not expect ("variable scs_1 has a value
+#: added since")
+_DEPENDENT_NOUN = {"measure_value": "value"}
 
 
 def _check_dependents(s: Session, entity: str, ids: list[int]) -> None:
-    """Refuse a delete that would cascade to rows this batch did not create."""
+    """Refuse a delete that would cascade to rows this batch did not create.
+
+    ``dep_id`` is the column an audit event about the dependent row names (its ``entity_id``),
+    so the message can say who added it.
+    """
     checks: list[tuple[str, Any, Any]] = []
     if entity == "coding":
         checks = [("memo", Memo.id, Memo.coding_id)]
     elif entity == "code":
         checks = [("coding", Coding.id, Coding.code_id), ("code", Code.id, Code.parent_id),
                   ("memo", Memo.id, Memo.code_id)]
+    elif entity == "measure_variable":  # its values are deleted before it, in their own step
+        checks = [("measure_value", MeasureValue.variable_id, MeasureValue.variable_id)]
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         for dep, dep_id, fk in checks:
-            q = select(fk, dep_id).where(fk.in_(chunk))
+            spec = UNDOABLE[dep]
+            q = select(fk, dep_id, *(spec.table.c[c] for c in spec.key)).where(fk.in_(chunk))
             if dep == entity:  # a subcode deleted in the same step is no obstacle
                 q = q.where(dep_id.not_in(ids))
             found = s.exec(q.limit(1)).first()
             if found is not None:
                 owner = load_rows(s, entity, [found[0]]).get(found[0])
+                noun = _DEPENDENT_NOUN.get(dep, dep)
                 raise _Conflict(
-                    f"{_name(entity, found[0], owner)} has a {dep} added since{{by}}",
-                    dep, found[1])
+                    f"{_name(s, entity, found[0], owner)} has a {noun} added since{{by}}",
+                    dep, found[1], None if spec.by_id else tuple(found[2:]))
 
 
 def _apply_group(s: Session, group: list[_Step]) -> None:
     entity, kind = group[0].entity, group[0].kind
     spec = UNDOABLE[entity]
     table = spec.table
-    ids = [st.id for st in group]
-    current = load_rows(s, entity, ids)
+    keys = [st.key for st in group]
+    current = load_keyed(s, entity, keys)
     if kind == "insert":
         for st in group:
-            if st.id in current:
+            if st.key in current:
+                what = (f"{entity} {st.id}" if spec.by_id
+                        else _name(s, entity, st.id, st.target))
                 raise _Conflict(
-                    f"{entity} {st.id} cannot come back: its id was taken by a newer "
-                    f"{entity}{{by}}", entity, st.id)
+                    f"{what} cannot come back: its {'id' if spec.by_id else 'place'} was "
+                    f"taken by a newer {_DEPENDENT_NOUN.get(entity, entity)}{{by}}",
+                    entity, st.id, st.key)
         now = utcnow()
         values = []
         for st in group:
-            v = {**from_json(entity, st.target or {}), "id": st.id}
+            v = {**from_json(entity, st.target or {}),
+                 **dict(zip(spec.key, st.key, strict=True))}
             for t in spec.times:
                 v.setdefault(t, now)
             values.append(v)
@@ -252,31 +316,35 @@ def _apply_group(s: Session, group: list[_Step]) -> None:
             s.execute(insert(table), values[i : i + CHUNK])
         return
     for st in group:
-        cur = current.get(st.id)
+        cur = current.get(st.key)
         if cur is None:
-            raise _Conflict(f"{_name(entity, st.id, st.expect)} was deleted{{by}}", entity,
-                            st.id)
+            raise _Conflict(f"{_name(s, entity, st.id, st.expect)} was deleted{{by}}", entity,
+                            st.id, st.key)
         if any(c in st.expect and cur[c] != st.expect[c] for c in spec.compared):
-            raise _Conflict(f"{_name(entity, st.id, st.expect)} was changed{{by}}", entity,
-                            st.id)
+            raise _Conflict(f"{_name(s, entity, st.id, st.expect)} was changed{{by}}", entity,
+                            st.id, st.key)
     if kind == "delete":
-        _check_dependents(s, entity, ids)
-        for i in range(0, len(ids), CHUNK):
-            s.execute(delete(table).where(table.c.id.in_(ids[i : i + CHUNK])))
+        if spec.by_id:
+            _check_dependents(s, entity, [k[0] for k in keys])
+        for where in key_clauses(spec, keys):
+            s.execute(delete(table).where(where))
         return
-    by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    by_cols: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for st in group:
         v = from_json(entity, st.target or {})
-        v.pop("id", None)
+        for c in spec.key:
+            v.pop(c, None)
         if spec.versioned:
             old, new = (st.expect or {}).get("version"), (st.target or {}).get("version")
-            cur_version = current[st.id]["version"] or 0
+            cur_version = current[st.key]["version"] or 0
             v["version"] = cur_version + 1 if old != new else cur_version
-        v["b_id"] = st.id
-        by_keys.setdefault(tuple(sorted(v)), []).append(v)
-    for keys, params in by_keys.items():
-        stmt = update(table).where(table.c.id == bindparam("b_id")).values(
-            {k: bindparam(k) for k in keys if k != "b_id"})
+        v.update({f"b_{c}": k for c, k in zip(spec.key, st.key, strict=True)})
+        by_cols.setdefault(tuple(sorted(v)), []).append(v)
+    binds = {f"b_{c}" for c in spec.key}
+    where = and_(*(table.c[c] == bindparam(f"b_{c}") for c in spec.key))
+    for cols, params in by_cols.items():
+        stmt = update(table).where(where).values(
+            {k: bindparam(k) for k in cols if k not in binds})
         s.execute(stmt.execution_options(synchronize_session=False), params)
 
 
@@ -324,7 +392,9 @@ class UndoResult:
     """
 
     summary: str
-    changed: dict[str, frozenset[int]]  # entity ("coding", "code", "memo") -> row ids
+    #: entity ("coding", "code", "memo", "measure_variable", "measure_value") -> row ids
+    #: (a measure value has no id of its own: its variable's id stands for it)
+    changed: dict[str, frozenset[int]]
 
 
 def _purged_on(b: _Batch) -> str | None:
@@ -357,7 +427,7 @@ def _apply(s: Session, b: _Batch, direction: str, actor: str) -> UndoResult:
             _apply_group(s, group)
         s.flush()
     except _Conflict as c:
-        who = _who(s, c.entity, c.row_id, b.batch)
+        who = _who(s, c.entity, c.row_id, b, c.key)
         text = c.text.format(by=f" by {who}" if who else "")
         raise ConflictError(f'cannot {verb} "{b.summary}": {text}; reload') from None
     except IntegrityError as exc:

@@ -4,7 +4,9 @@ What is counted: lemmas of what participants said or wrote — the content of pa
 in transcripts (facilitators and speaker labels are left out) and whole written responses —
 without stop words, words shorter than ``min_length``, participant ids and speaker labels.
 With ``code``, only the words inside codings of that theme (or its subordinate themes).
-Rates are per 1,000 counted words of the group.
+Rates are per 1,000 counted words of the group. Current documents only
+(``search.load_corpus``): a de-identified transcript is counted once, in its new version,
+not again in the original it replaced (whose names would also come back as words).
 
 The tables the user sees (``frequency_table``, ``keyness_table``) are built here once, as plain
 title/columns/rows, so ``themeqa words`` and the TUI's words screen cannot drift apart; the

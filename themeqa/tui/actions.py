@@ -143,6 +143,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("quant", "export('xlsx')", "x", "Export the joint display as XLSX"),
     Action("quant", "export_dataset", "s", "Export the participant dataset as SPSS .sav"),
     Action("quant", "import_measures", "i", "Import measures from a file (CSV, XLSX, .sav)"),
+    Action("quant", "undo", "ctrl+z", "Undo your last action (an import, a scoring, ...)",
+           show=False),
+    Action("quant", "redo", "ctrl+y", "Redo", show=False),
     # measures import: review near-miss participant ids before anything is written
     Action("measures_import", "back", "escape", "Cancel (nothing is imported)"),
     Action("measures_import", "toggle", "space", "Accept / reject the near-miss id (or enter)"),

@@ -42,6 +42,9 @@ def import_(ctx, file) -> None:
 def export(ctx, out, coder, layer) -> None:
     """Export codings to CSV (offsets are code points into the stored text).
 
+    Codings on the original of a de-identified document are left out (its new version
+    holds copies of them).
+
     \b
     Example:
       themeqa codings export --coder ben ben.csv
@@ -59,6 +62,9 @@ def export(ctx, out, coder, layer) -> None:
 @click.pass_context
 def list_(ctx, document, coder, as_json) -> None:
     """List codings with their code and coder.
+
+    Without --document, codings on the original of a de-identified document are left out;
+    --document ORIGINAL lists them (e.g. the ones de-identification could not copy).
 
     \b
     Example:

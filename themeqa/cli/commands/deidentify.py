@@ -139,6 +139,12 @@ def _echo_apply(result) -> None:
     click.echo(f"{result.replacements} replacements; {result.codings_copied} codings "
                f"copied, {result.codings_left} left on the originals (recode them); "
                f"key appended to {result.mapping_file}")
+    # From here on lists, search and exports show the new versions only (services.versions)
+    click.echo("the de-identified versions now replace the originals in lists, search, "
+               "counts and exports"
+               + (f"; `themeqa codings list --document {result.documents[0][0]}` shows what "
+                  "is left on an original" if result.codings_left and result.documents
+                  else ""))
 
 
 def _plural(n: int, word: str) -> str:

@@ -28,6 +28,8 @@ def qdpx(ctx, out, as_json) -> None:
     top-level code over its themes ("2a Others are unreliable"), documents text sources,
     codings selections with coder and time, memos notes, participants cases with their
     variables, sessions and timepoints sets. Positions are code points, as the standard says.
+    A de-identified document goes out in its de-identified version only, and then the
+    speaker labels (names of participants) stay out.
 
     \b
     Example:
@@ -42,3 +44,5 @@ def qdpx(ctx, out, as_json) -> None:
     click.echo(f"wrote {report.path}: {report.sources} documents, {report.codes} codes in "
                f"{report.codebooks} codebooks, {report.codings} codings, {report.notes} memos, "
                f"{report.cases} participants")
+    for w in report.warnings:
+        click.echo(f"note: {w}", err=True)

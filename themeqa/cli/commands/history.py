@@ -1,4 +1,7 @@
-"""`themeqa undo` / `themeqa redo`: step back and forth through one coder's actions."""
+"""`themeqa undo` / `themeqa redo`: step back and forth through one coder's actions.
+
+What counts as one action, and when undo refuses, is ``services.undo``'s business.
+"""
 
 from __future__ import annotations
 
@@ -29,9 +32,10 @@ def _run(ctx: click.Context, coder: str | None, as_json: bool, what: str) -> Non
 @json_option
 @click.pass_context
 def undo(ctx, coder, as_json) -> None:
-    """Undo the latest coding or codebook edit of a coder (one action at a time).
+    """Undo a coder's latest action, one at a time: a coding or codebook edit, a codings
+    or measures import (replaced values come back), a scoring or an HRV/ECG run.
 
-    Refuses, changing nothing, if someone else has changed the same codings or codes since.
+    Refuses, changing nothing, if someone else has changed the same rows since.
 
     \b
     Example:

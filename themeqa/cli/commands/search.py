@@ -25,6 +25,9 @@ from themeqa.cli.common import echo_json, echo_table, get_project, json_option
               help="Only hits outside codings of this code.")
 @click.option("--by-coder", "by_coder", default=None,
               help="Whose codings --in-code/--not-in-code look at (default: anyone's).")
+@click.option("--include-originals", is_flag=True,
+              help="Also search the originals that de-identified versions replaced (until "
+                   "they are purged); their hits are marked and cannot be coded.")
 @click.option("--limit", type=int, default=None, help="Show at most this many hits.")
 @click.option("--code-as", "code_as", default=None,
               help="Code every hit with this code (one undoable step).")
@@ -34,12 +37,13 @@ from themeqa.cli.common import echo_json, echo_table, get_project, json_option
 @json_option
 @click.pass_context
 def search(ctx, query, mode, no_derived, condition, timepoint, session, speaker, kind,
-           participants_only, inside_code, outside_code, by_coder, limit, code_as, scope,
-           coder, as_json) -> None:
+           participants_only, inside_code, outside_code, by_coder, include_originals, limit,
+           code_as, scope, coder, as_json) -> None:
     """Search every document: words, "phrases", word forms (default), wildcards*, regex.
 
     Words separated by spaces are alternatives; a quoted phrase needs its words in a row.
-    Hits are shown in context with document, participant and condition.
+    Hits are shown in context with document, participant and condition. A de-identified
+    document is searched in its new version only, unless --include-originals.
 
     \b
     Examples:
@@ -47,6 +51,7 @@ def search(ctx, query, mode, no_derived, condition, timepoint, session, speaker,
       themeqa search '"my gran"' --participants-only --json
       themeqa search 'imag*' --in-code inhibitors::1
       themeqa search relax --code-as E2 --scope sentence --coder amira
+      themeqa search Dana --exact --include-originals
     """
     from themeqa.errors import InputError
     from themeqa.services.search import SearchFilters, code_from_search
@@ -56,7 +61,7 @@ def search(ctx, query, mode, no_derived, condition, timepoint, session, speaker,
     filters = SearchFilters(
         condition=condition, timepoint=timepoint, session=session, speaker=speaker,
         kind=kind, participants_only=participants_only, inside_code=inside_code,
-        outside_code=outside_code, coder=by_coder,
+        outside_code=outside_code, coder=by_coder, include_superseded=include_originals,
     )
     hits = run_search(project, query, mode=mode or "lemma", derived=not no_derived,
                       filters=filters, limit=None if code_as else limit)
@@ -76,7 +81,8 @@ def search(ctx, query, mode, no_derived, condition, timepoint, session, speaker,
         return
     echo_table(
         ["document", "participant", "cond", "context"],
-        [(h.document, h.participant, h.condition, f"{h.left}[{h.match}]{h.right}")
+        [(f"{h.document} (original of {h.superseded_by})" if h.superseded_by else h.document,
+          h.participant, h.condition, f"{h.left}[{h.match}]{h.right}")
          for h in hits],
     )
     click.echo(f"{len(hits)} hit{'s' if len(hits) != 1 else ''}", err=True)

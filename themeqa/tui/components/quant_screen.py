@@ -4,7 +4,9 @@ Why on screen: before writing the report the researcher looks at who is behind e
 size: with 20 participants a g of 0.8 may rest on one person, which a strip plot of the raw
 values shows at once. The numbers come from the same service as `themeqa quant analyse`
 (``services.analyses``) via the gateway; computing runs in a worker. ``i`` imports a
-measures file after reviewing its near-miss ids (``measures_import_screen``).
+measures file after reviewing its near-miss ids (``measures_import_screen``); ctrl+z / ctrl+y
+undo and redo the user's last action (an import is one step) and recompute the display,
+since an undone import or scoring changes the measures it is computed from.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
@@ -46,6 +49,7 @@ class QuantScreen(Screen):
         self.last_export = None
         self.last_import = None  # services.measures.MeasureImport of the last import
         self.plotted: tuple[str, str] | None = None
+        self.last_step: str | None = None  # the notification of the last undo/redo (tests)
 
     def compose(self) -> ComposeResult:
         from textual_plotext import PlotextPlot
@@ -209,8 +213,56 @@ class QuantScreen(Screen):
             self.app.notify("import cancelled: nothing was written")
             return
         self.last_import = result
-        self.app.notify(summary(result), title="measures imported", timeout=10)
+        self.app.notify(f"{summary(result)} (ctrl+z undoes it)", title="measures imported",
+                        timeout=10)
         self.query_one("#quant-title", Static).update("recomputing with the new measures…")
+        self.load()
+
+    # --- undo / redo ------------------------------------------------------------------------
+
+    class Stepped(Message):
+        """An undo or redo finished on the writer thread: (verb, summary or None, error)."""
+
+        def __init__(self, verb: str, summary: str | None, error: str | None) -> None:
+            super().__init__()
+            self.verb, self.summary, self.error = verb, summary, error
+
+    def action_undo(self) -> None:
+        self._step(redo=False)
+
+    def action_redo(self) -> None:
+        self._step(redo=True)
+
+    def _step(self, *, redo: bool) -> None:
+        """Undo/redo on the app's writer thread, in order with the other screens' writes.
+
+        The result comes back as a message rather than ``call_from_thread``: the writer is
+        drained when the app closes, and a blocking call back into a closing app would hang.
+        """
+        services, verb = self.app.services, "redone" if redo else "undone"
+
+        def job() -> None:
+            try:
+                done = services.redo() if redo else services.undo()
+            except ThemeqaError as exc:
+                self.post_message(self.Stepped(verb, None, str(exc)))
+                return
+            self.post_message(self.Stepped(verb, done, None))
+
+        self.app.writer.submit(job)
+
+    def on_quant_screen_stepped(self, event: Stepped) -> None:
+        if event.error is not None:
+            self.last_step = event.error
+            self.app.notify(event.error, severity="error", timeout=10)
+            return
+        if event.summary is None:
+            self.last_step = f"nothing to {event.verb[:-2]}"
+            self.app.notify(self.last_step)
+            return
+        self.last_step = f"{event.verb}: {event.summary}"
+        self.app.notify(self.last_step)
+        self.query_one("#quant-title", Static).update("recomputing…")
         self.load()
 
     def action_back(self) -> None:
