@@ -64,7 +64,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("coding", "edit_memo", "m", "Memo on the coding at the cursor", show=False),
     Action("coding", "suggest", "g", "Suggest codes for the turn at the cursor (hints)",
            show=False),
-    Action("coding", "undo", "ctrl+z", "Undo the last coding or codebook edit"),
+    Action("coding", "undo", "ctrl+z", "Undo your last action (coding, codebook, measures)"),
     Action("coding", "redo", "ctrl+y", "Redo"),
     Action("coding", "next_coding", "right_square_bracket", "Next coding", show=False),
     Action("coding", "previous_coding", "left_square_bracket", "Previous coding", show=False),
