@@ -267,7 +267,7 @@ async def test_command_palette_lists_every_action_of_the_screen(demo_dir):
         listed = {hit.help async for hit in provider.discover()}
         expected = {a.action for a in ACTIONS if a.screen in ("coding", "app")}
         assert listed == expected
-        found = [hit async for hit in provider.search("undo the last")]
+        found = [hit async for hit in provider.search("undo your last")]
         assert found and found[0].help == "undo"
         # running a palette hit runs the action: "select the turn at the cursor"
         await pilot.press("n")
