@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, delete, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from themeqa.core.formula import escape_formula, unescape_formula
 from themeqa.core.redact import mask_removed, term_pattern
@@ -55,6 +55,7 @@ from themeqa.errors import InputError
 from themeqa.services.audit import record
 from themeqa.services.deidentify import MAPPING_FILENAME
 from themeqa.services.project import ProjectHandle
+from themeqa.services.versions import current_versions
 from themeqa.store.engine import DB_FILENAME
 from themeqa.store.models import (
     AuditEvent,
@@ -136,23 +137,12 @@ def _originals(s: Session) -> list[tuple[Document, Document]]:
     """
     deid = set(s.exec(select(AuditEvent.entity_id).where(
         AuditEvent.action == "deidentify", AuditEvent.entity == "document")).all())
-    children: dict[int, list[int]] = {}
-    for doc_id, prev in s.exec(select(Document.id, Document.previous_id)).all():
-        if prev is not None:
-            children.setdefault(prev, []).append(doc_id)
-    out = []
-    for orig_id in sorted(children):
-        if not any(c in deid for c in children[orig_id]):
-            continue
-        head, seen = orig_id, {orig_id}
-        while head in children:
-            nxt = max(children[head])
-            if nxt in seen:  # pragma: no cover - previous_id never forms a cycle
-                break
-            seen.add(nxt)
-            head = nxt
-        out.append((s.get(Document, orig_id), s.get(Document, head)))
-    return out
+    # originals with a de-identified version directly after them
+    deid_parents = {int(p) for p in s.exec(select(Document.previous_id).where(
+        col(Document.id).in_(deid), col(Document.previous_id).is_not(None))).all()}
+    newest = current_versions(s)
+    return [(s.get(Document, orig_id), s.get(Document, newest[orig_id]))
+            for orig_id in sorted(deid_parents)]
 
 
 def unpurged_originals(project: ProjectHandle) -> list[tuple[str, str]]:

@@ -73,13 +73,16 @@ def current_documents(s: Session) -> list[Document]:
 def current_versions(s: Session) -> dict[int, int]:
     """superseded document id -> id of its current (newest) version.
 
-    Follows chains (an original de-identified twice has two newer versions); used to carry
-    over what belongs to the text rather than to the row, e.g. a document memo or the fact
-    that a document was reconciled.
+    Follows chains (an original de-identified twice has two newer versions); where one
+    document has several direct successors, the newest (highest id) is followed. Used to
+    carry over what belongs to the text rather than to the row, e.g. a document memo or the
+    fact that a document was reconciled, and by the purge to find what an original is
+    compared with.
     """
+    # in id order, so a later successor of the same document overwrites an earlier one
     newer_of = {int(prev): int(doc) for doc, prev in s.exec(
         select(Document.id, Document.previous_id)
-        .where(col(Document.previous_id).is_not(None))).all()}
+        .where(col(Document.previous_id).is_not(None)).order_by(col(Document.id))).all()}
     out: dict[int, int] = {}
     for old in newer_of:
         cur, seen = newer_of[old], {old}

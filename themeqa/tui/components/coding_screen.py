@@ -56,7 +56,6 @@ class CodingScreen(Screen):
         super().__init__()
         self.document_name = document_name
         self.at = at  # a span to select on opening (a search hit, a reviewed extract)
-        self._document = None  # DocumentText, once read
         self.state: DocumentState | None = None  # once the codings are read too
         self.recent: list[int] = []
         self.speaker: str | None = None
@@ -128,7 +127,6 @@ class CodingScreen(Screen):
         self.app.call_from_thread(self._opened, doc, codings, nodes, blind, stamp)
 
     async def _opened(self, doc, codings, nodes, blind, stamp) -> None:
-        self._document = doc
         holder = self.query_one("#doc-holder", Container)
         await holder.remove_children()
         area = CodingText(doc.text, id="doc-text")

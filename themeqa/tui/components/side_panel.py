@@ -10,6 +10,7 @@ never talks to the database.
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
@@ -28,6 +29,7 @@ class SidePanel(ScrollView):
         self._strips: list[Strip] = []
         self._width = 0
         self._styled: dict[int, tuple[tuple, Strip]] = {}  # row -> (width, style), strip
+        self._base: Style | None = None  # the widget's style, worked out once per paint
 
     @property
     def plain(self) -> str:
@@ -84,7 +86,7 @@ class SidePanel(ScrollView):
         old = self._lines
         self._lines = lines
         self._strips = [Strip(line.render(console), line.cell_len) for line in lines]
-        self._styled: dict[int, tuple[tuple, Strip]] = {}
+        self._styled = {}
         # the scroll range changes only when the text outgrows the panel (a layout pass)
         size = Size(width, max(len(lines), self.size.height))
         if size != self.virtual_size:
@@ -106,7 +108,7 @@ class SidePanel(ScrollView):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = getattr(self, "_base", None) or self.rich_style
+        base = self._base if self._base is not None else self.rich_style
         row = self.scroll_offset.y + y
         if row >= len(self._strips):
             return Strip.blank(width, base)
