@@ -63,6 +63,8 @@ def _integrity(project: ProjectHandle, report: DoctorReport) -> None:
             rows = [r[0] for r in c.exec_driver_sql("PRAGMA integrity_check").fetchall()]
     except DBAPIError as exc:  # so damaged that the check itself cannot walk the file
         rows = [str(exc.orig or exc).splitlines()[0]]
+    except UnicodeDecodeError as exc:  # a garbage page decoded as a message
+        rows = [f"unreadable page ({exc.reason})"]
     if rows != ["ok"]:
         for r in rows[:_MAX_DETAILS]:
             report.problems.append(Problem("integrity", f"database: {r}"))

@@ -16,11 +16,23 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from themeqa.errors import NotFoundError
+from themeqa.errors import InputError, NotFoundError
+from themeqa.store.dbfile import (
+    DamagedDatabaseError,
+    NewerSchemaError,
+    NotAProjectError,
+    project_revision,
+)
 from themeqa.store.engine import DB_FILENAME, open_engine, sqlite_path
 from themeqa.store.models import ProjectInfo
 
-__all__ = ["ProjectHandle", "default_actor", "open_project", "project_url"]
+__all__ = [
+    "ProjectHandle",
+    "check_project_file",
+    "default_actor",
+    "open_project",
+    "project_url",
+]
 
 
 def default_actor() -> str:
@@ -74,6 +86,19 @@ class ProjectHandle:
         self.engine.dispose()
 
 
+def check_project_file(path: Path) -> str:
+    """The schema revision of an existing project file; InputError (one line) when the file
+    is empty, not SQLite, another program's database, or too damaged to read.
+
+    Every way into a project except creating one comes through here, so a file that is not
+    a themeqa database is never turned into one (``store/dbfile.py`` says why).
+    """
+    try:
+        return project_revision(path)
+    except (NotAProjectError, DamagedDatabaseError) as exc:
+        raise InputError(str(exc)) from exc
+
+
 def open_project(
     project_dir: Path | str | None = None,
     db_url: str | None = None,
@@ -85,7 +110,9 @@ def open_project(
     """Open the project in ``project_dir`` (or at ``db_url`` / ``$THEMEQA_DB``).
 
     Without ``create``, a missing SQLite project is an error that says how to make one, so a
-    typo in ``--project`` never silently starts an empty study.
+    typo in ``--project`` never silently starts an empty study. An existing file that is not
+    a themeqa database is refused even with ``create`` (``check_project_file``), and so is
+    one written by a newer themeqa.
     """
     db_url = db_url or os.environ.get("THEMEQA_DB") or None
     directory = Path(project_dir) if project_dir is not None else Path.cwd()
@@ -96,7 +123,12 @@ def open_project(
             f"no themeqa project at {path.parent} (run `themeqa init {path.parent}` "
             "or `themeqa demo DIR` to create one)"
         )
-    engine = open_engine(url)
+    if path is not None and path.exists():
+        check_project_file(path)
+    try:
+        engine = open_engine(url)
+    except NewerSchemaError as exc:
+        raise InputError(str(exc)) from exc
     handle = ProjectHandle(
         engine=engine,
         url=url,

@@ -20,6 +20,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
+from themeqa.store.dbfile import NewerSchemaError
+
 __all__ = [
     "DB_FILENAME",
     "alembic_config",
@@ -27,6 +29,7 @@ __all__ = [
     "create_db_engine",
     "current_revision",
     "head_revision",
+    "known_revisions",
     "open_engine",
     "sqlite_path",
     "upgrade",
@@ -96,6 +99,12 @@ def head_revision() -> str:
     return heads[0]
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this themeqa has a migration for."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return {r.revision for r in script.walk_revisions()}
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -139,7 +148,10 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
     """Open (creating if needed) a project database at ``url`` and bring it to head.
 
     Before upgrading a SQLite file that already holds a schema, a backup named
-    ``<file>.backup-<from-revision>-<UTC timestamp>`` is written beside it.
+    ``<file>.backup-<from-revision>-<UTC timestamp>`` is written beside it. A database whose
+    revision this themeqa does not know (written by a newer one) raises
+    ``dbfile.NewerSchemaError`` before anything is touched: Alembic would otherwise fail
+    with "Can't locate revision" halfway through opening.
     """
     path = sqlite_path(url)
     if path is not None:
@@ -149,6 +161,10 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
         current = current_revision(engine)
         head = head_revision()
         if current != head:
+            if current is not None and current not in known_revisions():
+                engine.dispose()
+                raise NewerSchemaError(
+                    path or engine.url.render_as_string(hide_password=True), current)
             if path is not None and current is not None and path.exists():
                 stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
                 backup_sqlite(path, path.with_name(f"{path.name}.backup-{current}-{stamp}"))

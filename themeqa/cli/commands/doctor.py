@@ -11,8 +11,8 @@ from themeqa.cli.common import echo_json, get_project, json_option
 @json_option
 @click.pass_context
 def doctor(ctx, as_json) -> None:
-    """Check the database: integrity, orphan rows, codings outside their document, documents
-    whose text no longer matches its sha256. Reads only; exit code 1 when problems are found.
+    """Check the database: damaged pages, a schema from a newer themeqa, orphan rows,
+    codings outside their document, documents whose text no longer matches its sha256. Reads only; exit code 1 when problems are found.
     Also warns (exit code unchanged) when de-identified documents still keep their
     identifiable originals, or the de-identification key is in the project folder.
 
@@ -22,8 +22,14 @@ def doctor(ctx, as_json) -> None:
       themeqa doctor --json
     """
     from themeqa.services.doctor import run_doctor
+    from themeqa.services.doctor_file import file_report
 
-    report = run_doctor(get_project(ctx))
+    obj = ctx.find_root().obj or {}
+    # A damaged file or a newer schema is reported without opening the project (opening
+    # would migrate and write); a file that is not a project at all exits 2 from here.
+    report = file_report(obj.get("project_dir"), obj.get("db_url"))
+    if report is None:
+        report = run_doctor(get_project(ctx))
     if as_json:
         echo_json(report.to_dict())
     else:

@@ -31,8 +31,11 @@ def init(ctx: click.Context, directory: str, name: str | None) -> None:
         open_project(db_url=db_url, create=True, name=name or "themeqa").close()
         click.echo("created project on the database server")
         return
+    from themeqa.services.project import check_project_file
+
     path = Path(directory)
     if (path / DB_FILENAME).exists():
+        check_project_file(path / DB_FILENAME)  # "… is not a themeqa project (…)"
         raise InputError(f"{path} already holds a themeqa project")
     path.mkdir(parents=True, exist_ok=True)
     open_project(path, create=True, name=name or path.resolve().name).close()
