@@ -213,8 +213,29 @@ def _frame_from_cells(
         else:
             columns.append(MeasureColumn(name=name, kind="string"))
             data[name] = [cell_text(v).strip() or None for v in raw]
-    frame = pd.DataFrame(data, index=pd.Index(ids, name=id_col), columns=[c.name for c in columns])
+    frame = _frame(data, columns, ids, id_col)
     return id_col, columns, frame
+
+
+def _frame(
+    data: dict[str, list[Any]], columns: list[MeasureColumn], ids: list[str], id_col: str
+) -> pd.DataFrame:
+    """The wide table, string columns as ``object`` so a missing string stays ``None``.
+
+    pandas 3 infers its ``str`` dtype for a list of strings and turns ``None`` into ``NaN``;
+    callers (and the import's "missing" rule) rely on ``None`` for a missing string, so the
+    dtype is set here instead of inferred.
+    """
+    index = pd.Index(ids, name=id_col, dtype=object)
+    return pd.DataFrame(
+        {
+            c.name: pd.Series(
+                data[c.name], index=index, dtype=object if c.kind == "string" else float
+            )
+            for c in columns
+        },
+        index=index,
+    )
 
 
 def _read_csv(path: Path, id_column: str | None) -> MeasureTable:
@@ -335,7 +356,7 @@ def _read_sav(path: Path, id_column: str | None) -> MeasureTable:
         missing = [r["lo"] if r["lo"] == r["hi"] else dict(r) for r in var_ranges]
         columns.append(MeasureColumn(name, labels.get(name) or "", "numeric", vlabels, missing))
         data[name] = numbers
-    frame = pd.DataFrame(data, index=pd.Index(ids, name=id_col), columns=[c.name for c in columns])
+    frame = _frame(data, columns, ids, id_col)
     return MeasureTable(
         path=str(path),
         format="sav",

@@ -91,9 +91,14 @@ def merged_dataset(
             measure_level[target] = "scale"
     frame = frame.reset_index()
     for col in frame.columns:
-        if frame[col].dtype == object:
-            frame[col] = frame[col].map(
-                lambda x: None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
+        # text columns: object (pandas 2) or the ``str`` dtype (pandas 3, which turns None
+        # into NaN); either way they leave as str or None, held as object so None survives
+        if not pd.api.types.is_numeric_dtype(frame[col]):
+            frame[col] = pd.Series(
+                [None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
+                 for x in frame[col]],
+                index=frame.index,
+                dtype=object,
             )
     frame = pd.DataFrame(frame)
     return Dataset(

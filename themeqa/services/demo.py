@@ -33,6 +33,32 @@ def demo_data_dir() -> Path:
     raise NotFoundError("the demo study files (transcripts/manifest.yaml) are not installed")
 
 
+def _set_aside(directory: Path) -> Path:
+    """Copy the project about to be replaced into ``backups/`` and return the copy's path.
+
+    Why: ``demo --force`` is the one command that deletes a whole project; a newcomer's
+    first codings live in it, so it never deletes without a copy to restore from. SQLite's
+    online backup gives a consistent copy (WAL included); a file that is not a database is
+    copied byte for byte, so even a damaged project is kept.
+    """
+    import shutil
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from themeqa.store.engine import backup_sqlite
+
+    src = directory / DB_FILENAME
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    dest = directory / "backups" / f"before-demo-reset-{stamp}.db"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        backup_sqlite(src, dest)
+    except (OSError, sqlite3.Error):
+        dest.unlink(missing_ok=True)
+        shutil.copy2(src, dest)
+    return dest
+
+
 def _remove_project(directory: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         p = directory / f"{DB_FILENAME}{suffix}"
@@ -45,14 +71,27 @@ def build_demo(
     *,
     force: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    set_aside: list[Path] | None = None,
 ) -> ProjectHandle:
-    """Create the demo project in ``directory``; with ``force`` an existing one is replaced."""
+    """Create the demo project in ``directory``.
+
+    An existing project is refused; with ``force`` it is first copied to
+    ``backups/before-demo-reset-<UTC time>.db`` (the path is appended to ``set_aside``), then
+    replaced.
+    """
     import yaml
 
     directory = Path(directory)
     if (directory / DB_FILENAME).exists():
         if not force:
-            raise InputError(f"{directory} already holds a project (use --force to rebuild it)")
+            raise InputError(
+                f"{directory} already holds a project; open it with "
+                f"`themeqa --project {directory} code`, or rebuild it with --force "
+                "(a backup is taken first)"
+            )
+        kept = _set_aside(directory)
+        if set_aside is not None:
+            set_aside.append(kept)
         _remove_project(directory)
     data = demo_data_dir()
     manifest = yaml.safe_load((data / "manifest.yaml").read_text(encoding="utf-8"))
