@@ -148,3 +148,22 @@ def study_files(tmp_path) -> dict[str, Path]:
         encoding="utf-8",
     )
     return {p.stem: p for p in files.iterdir()}
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    reason = reason.removeprefix("Skipped: ")
+    if "conformance" in reason or "shared" in reason:
+        return "../shared/conformance is absent (real-world files from other tools)"
+    return reason
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Skipped tests as one line per reason (addopts shows only failures and errors): without
+    ``../shared`` beside the repository, every conformance test is one line, not sixty."""
+    from collections import Counter
+
+    reasons = Counter(_skip_reason(r) for r in terminalreporter.stats.get("skipped", ()))
+    for reason, n in sorted(reasons.items()):
+        terminalreporter.write_line(f"skipped {n}: {reason}")
