@@ -13,9 +13,12 @@ from themeqa.core.turns import (
     clean_label,
     is_facilitator_label,
     is_speaker_label,
+    label_role,
     parse_turns,
     sentences_without_labels,
+    split_at_label,
     split_label,
+    unrecognised_labels,
     whole_text_turn,
 )
 
@@ -283,3 +286,94 @@ def test_one_million_characters() -> None:
     text = block * (1_000_000 // len(block) + 1)
     turns = parse_turns(text)
     assert len(turns) == 3 * (1_000_000 // len(block) + 1)
+
+
+# --------------------------------------------------------------------- issue 19: role labels
+
+
+@pytest.mark.parametrize(
+    ("label", "role"),
+    [
+        ("Interviewer2 2", "facilitator"),
+        ("Interviewer 2", "facilitator"),
+        ("Moderator", "facilitator"),
+        ("INT", "facilitator"),
+        ("Facilitator 1", "facilitator"),
+        ("Facilitator-1", "facilitator"),
+        ("Moderator (2)", "facilitator"),
+        ("Intervewer", "facilitator"),  # one letter dropped
+        ("Facilitaor", "facilitator"),  # two letters swapped
+        ("Mod", "facilitator"),
+        ("Interviewee1", "participant"),
+        ("Respondent B", "participant"),
+        ("Particpant 4", "participant"),
+        ("Interviewe", None),  # one edit from interviewer *and* interviewee: left alone
+        ("Interview", None),  # two edits from interviewer
+        ("Marguerite", None),
+        ("Jane Doe", None),
+    ],
+)
+def test_label_role(label: str, role: str | None) -> None:
+    assert label_role(label) == role
+    assert is_facilitator_label(label) == (role == "facilitator")
+
+
+def test_one_off_typod_role_label_starts_its_own_turn() -> None:
+    text = (
+        "Interviewer1 : Et le jardin ?\n"
+        "Interviewee1 : Je le cultive le dimanche.\n"
+        "Interviewer2 2: d'accord Merci\n"
+        "Interviewee1 : Avec plaisir.\n"
+    )
+    got = spans(text, parse_turns(text))
+    assert got == [
+        ("Interviewer1", "Interviewer1 : ", "Et le jardin ?"),
+        ("Interviewee1", "Interviewee1 : ", "Je le cultive le dimanche."),
+        ("Interviewer2 2", "Interviewer2 2: ", "d'accord Merci"),
+        ("Interviewee1", "Interviewee1 : ", "Avec plaisir."),
+    ]
+
+
+def test_unrecognised_labels_lists_one_off_names_only() -> None:
+    text = (
+        "P01: We walked by the canal.\n"
+        "Odile: once only, so not taken as a speaker\n"
+        "P02: Then the rain came.\n"
+        "Bruno Lenz: twice\nP01: yes\nBruno Lenz: again\n"
+        "Note: not a speaker\n"
+    )
+    assert unrecognised_labels(text) == {"Odile": 1}
+    assert unrecognised_labels(text, ["odile"]) == {}
+    assert [t.speaker for t in parse_turns(text)] == [
+        "P01", "P02", "Bruno Lenz", "P01", "Bruno Lenz"]
+
+
+def test_split_at_label_cuts_only_where_the_label_stands() -> None:
+    text = "P01: first\nOdile: an aside\nmore aside\nP01: back\n"
+    before = parse_turns(text)
+    assert [t.speaker for t in before] == ["P01", "P01"]
+    after = split_at_label(text, before, "odile")
+    # exactly what parsing with the label known gives
+    assert after == parse_turns(text, ["Odile"])
+    assert spans(text, after) == [
+        ("P01", "P01: ", "first"),
+        ("Odile", "Odile: ", "an aside\nmore aside"),
+        ("P01", "P01: ", "back"),
+    ]
+    assert split_at_label(text, after, "Odile") == after  # idempotent
+    assert split_at_label(text, before, "Nobody") == before
+
+
+def test_split_at_label_before_the_first_turn() -> None:
+    text = "Odile: opening words\nP01: reply\n"
+    before = parse_turns(text)
+    assert split_at_label(text, before, "Odile") == parse_turns(text, ["Odile"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["P01", "P02", "Odile", "Facilitator", "Anna Berg"]),
+                min_size=1, max_size=8),
+       st.sampled_from(["Odile", "Anna Berg"]))
+def test_split_at_label_equals_parsing_with_the_label_known(speakers, label) -> None:
+    text = "".join(f"{who}: words {i}\n" for i, who in enumerate(speakers))
+    assert split_at_label(text, parse_turns(text), label) == parse_turns(text, [label])

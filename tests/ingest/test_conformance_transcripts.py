@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from themeqa.core.turns import is_facilitator_label
+from themeqa.core.turns import is_facilitator_label, unrecognised_labels
 from themeqa.ingest.model import IngestError
 from themeqa.ingest.readers import read_source
 from themeqa.ingest.sentences import sentence_spans
@@ -62,9 +62,10 @@ EXPECTED: dict[str, tuple[set[str], set[str], int, str | None]] = {
     "en_mozilla_cycle_collector_talk.vtt": ({"Kyle Huey", "Chris Pearce"}, set(), 3, "utf-8"),
     "en_teams_timeframe.vtt": ({"Yuri Bakulin", "Adrian Petrescu"}, set(), 2, "utf-8"),
     "en_webvtt_spec_example.vtt": ({"Roger Bingham", "Neil deGrasse Tyson"}, set(), 4, "utf-8"),
+    # "Interviewer2 2:" is a typo'd label used once (issue 19): still the interviewer
     "fr_mlss_interview02_cp1252_crlf.txt": (
-        {"Interviewer1", "Interviewer2", "Interviewee1"},
-        {"Interviewer1", "Interviewer2"},
+        {"Interviewer1", "Interviewer2", "Interviewer2 2", "Interviewee1"},
+        {"Interviewer1", "Interviewer2", "Interviewer2 2"},
         50,
         "cp1252",
     ),
@@ -118,6 +119,20 @@ def test_cp1252_text_is_decoded_faithfully() -> None:
     fr = read_source(TRANSCRIPTS / "good" / "fr_mlss_interview02_cp1252_crlf.txt").documents[0]
     assert "c'est de faire … en fait" in fr.text
     assert "qualité" in fr.text
+
+
+def test_one_off_typod_interviewer_label_is_its_own_turn() -> None:
+    """Issue 19: ``Interviewer2 2: d'accord Merci`` was swallowed into Interviewee1's turn."""
+    doc = read_source(TRANSCRIPTS / "good" / "fr_mlss_interview02_cp1252_crlf.txt").documents[0]
+    line = "Interviewer2 2: d'accord Merci"
+    at = doc.text.index(line)
+    (turn,) = [t for t in doc.turns if t.start <= at < t.end]
+    assert turn.speaker == "Interviewer2 2"
+    assert (turn.start, doc.text[turn.content_start:turn.end]) == (at, "d'accord Merci")
+    before = max((t for t in doc.turns if t.end <= at), key=lambda t: t.start)
+    assert before.speaker == "Interviewee1"
+    assert "Interviewer2 2" not in doc.text[before.start:before.end]
+    assert unrecognised_labels(doc.text) == {}
 
 
 def test_docx_and_txt_of_the_same_lecture_agree() -> None:

@@ -113,3 +113,25 @@ def test_ids_of_audited_rows_are_never_reused(tmp_path):
         c.execute(text(
             "insert into code (codebook_id, label, name, definition, include, exclude, examples,"
             " position, version) values (1, '4', 'T1', '', '', '', '[]', 0, 1)"))
+
+
+def test_0005_size_unknown_becomes_null_and_labels_keep_their_participant(tmp_path):
+    """Issue 19: the placeholder size 0 of earlier imports is NULL (the files are not kept);
+    an existing speaker label becomes a participant label; a facilitator label has none."""
+    path = tmp_path / "old.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade(engine, "0004")
+    with engine.begin() as c:
+        c.execute(text("insert into source_file (filename, sha256, format, size, imported_at)"
+                       " values ('a.txt', 'x', 'txt', 0, '2026-01-01')"))
+        c.execute(text("insert into participant (pid, condition, extra) values ('P01', 'M', '{}')"))
+        c.execute(text("insert into speaker_label (label, participant_id) values ('Dana', 1)"))
+    engine.dispose()
+    reopened = open_engine(f"sqlite:///{path}")
+    with reopened.begin() as c:
+        assert c.execute(text("select size from source_file")).scalar() is None
+        assert c.execute(text("select role, participant_id from speaker_label")).one() == (
+            "participant", 1)
+        c.execute(text("insert into speaker_label (label, role) values ('Mod', 'facilitator')"))
+        with pytest.raises(Exception, match="CHECK constraint"):
+            c.execute(text("insert into speaker_label (label, role) values ('X', 'participant')"))

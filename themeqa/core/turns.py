@@ -17,7 +17,8 @@ A candidate label is accepted as a speaker when it is
 
 * one of ``extra_labels`` (compared case-insensitively), or
 * a known role word, optionally numbered (``Facilitator``, ``INT``, ``I``, ``Interviewer 2``,
-  ``Participant 3``, ``Speaker 1`` ...), or
+  ``Participant 3``, ``Speaker 1`` ...), also with stacked or glued numbers and one typo
+  (``Interviewer2 2``, ``Facilitator-1``, ``Intervewer``; see :func:`label_role`), or
 * an id such as ``P03``, ``R12``, ``S1``, ``FG2-P3``, or
 * one to three capitalised words (``Jane Doe``; an optional trailing number) that are not a stop
   word (``Note:``, ``Example:``, ``Summary:``) and either recur as a label at least twice in the
@@ -29,6 +30,7 @@ Everything else (``Note that: ...``, ``Then he said: ...``, ``## Details``) is o
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,9 +41,12 @@ __all__ = [
     "clean_label",
     "is_facilitator_label",
     "is_speaker_label",
+    "label_role",
     "parse_turns",
     "sentences_without_labels",
+    "split_at_label",
     "split_label",
+    "unrecognised_labels",
     "whole_text_turn",
 ]
 
@@ -85,6 +90,9 @@ _ROLE_WORDS = FACILITATOR_LABELS | {
     "unknown speaker",
     "unidentified speaker",
 }
+
+# Short facilitator forms besides FACILITATOR_LABELS ("Mod:", "Fac:").
+_FACILITATOR_SHORT = frozenset({"mod", "fac"})
 
 # Capitalised words that head labels that are not speakers ("Note: ...", "Example 2: ...").
 _STOP_WORDS = frozenset(
@@ -152,21 +160,72 @@ def clean_label(label: str) -> str:
     return _WS_RE.sub(" ", label)
 
 
+#: role words long enough that a one-letter slip still names them unambiguously
+_TYPO_ROLES = tuple(sorted(
+    w for w in (*FACILITATOR_LABELS, "interviewee", "participant", "respondent") if len(w) >= 7
+))
+# a tail of numbers and separators after a role word: "2", " 2", "2 2", "-1", " (2)", " B"
+_ROLE_TAIL_RE = re.compile(r"(?:[ \t\-_#.]*(?:\d{1,4}|\(\d{1,4}\)))+$|[ \t][a-z]$")
+
+
+def _role_base(key: str) -> str:
+    """``"interviewer2 2"`` -> ``"interviewer"``: the casefolded label without its number tail."""
+    return _ROLE_TAIL_RE.sub("", key).strip() or key
+
+
+def _typo_role(base: str) -> str | None:
+    """The one long role word ``base`` is a single edit (Damerau-Levenshtein) away from.
+
+    Why one edit and long words only: transcribers slip (``Intervewer``, ``Facilitaor``), but
+    a looser rule would turn names into roles; a word one edit from two roles
+    (``Interviewe``: interviewer or interviewee?) is left alone.
+    """
+    if len(base) < 7 or " " in base:
+        return None
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    near = [w for w in _TYPO_ROLES if DamerauLevenshtein.distance(base, w, score_cutoff=1) <= 1]
+    return near[0] if len(near) == 1 else None
+
+
+def label_role(label: str) -> str | None:
+    """``"facilitator"``, ``"participant"`` (a participant-side role word: Interviewee,
+    Respondent, Participant, Speaker, ``P``/``R`` with a number ...) or None (not a role
+    word: a name, or an id such as ``S1``).
+
+    The label is compared without case, markdown and timestamps (:func:`clean_label`), after
+    dropping a tail of numbers (``Interviewer 2``, ``Interviewer2 2``, ``Facilitator-1``,
+    ``Moderator (2)``, ``Respondent B``), and allowing one typo in a long role word
+    (:func:`_typo_role`). ``INT``, ``I``, ``F``, ``Mod``, ``Fac`` are facilitator roles.
+    """
+    key = clean_label(label).casefold()
+    if not key:
+        return None
+    for candidate in (key, _role_base(key)):
+        if candidate in FACILITATOR_LABELS or candidate in _FACILITATOR_SHORT:
+            return "facilitator"
+        if candidate in _ROLE_WORDS:
+            return "participant"
+    word = _typo_role(_role_base(key))
+    if word is None:
+        return None
+    return "facilitator" if word in FACILITATOR_LABELS else "participant"
+
+
 def is_facilitator_label(label: str) -> bool:
     """True for labels naming the interviewer/facilitator side (``Facilitator``, ``F``, ``INT``,
-    ``Interviewer``, ``Interviewer 2``, ``Moderator``, ``Researcher``, ``I``), any case."""
-    key = clean_label(label).casefold()
-    if key in FACILITATOR_LABELS:
-        return True
-    m = re.fullmatch(r"(.+?)[ \t]*\d{1,4}", key)
-    return bool(m and m.group(1) in FACILITATOR_LABELS)
+    ``Interviewer``, ``Interviewer 2``, ``Interviewer2 2``, ``Moderator``, ``Researcher``,
+    ``I``, and one-typo forms such as ``Intervewer``), any case (:func:`label_role`)."""
+    return label_role(label) == "facilitator"
 
 
 def _is_role(key: str) -> bool:
     if key in _ROLE_WORDS:
         return True
     m = _ROLE_NUM_RE.fullmatch(key)
-    return bool(m and m.group("role") in _ROLE_WORDS and m.group("role") != key)
+    if m and m.group("role") in _ROLE_WORDS and m.group("role") != key:
+        return True
+    return label_role(key) is not None
 
 
 def _name_shape_ok(label: str) -> bool:
@@ -269,16 +328,8 @@ def sentences_without_labels(
     return out
 
 
-def parse_turns(text: str, extra_labels: Iterable[str] = ()) -> list[Turn]:
-    """Find speaker turns in ``text`` (see the module docstring for the label forms).
-
-    A turn runs from its label to just before the next accepted label, trailing white space
-    excluded; lines without a label continue the current turn, and text before the first label
-    belongs to no turn. The result is sorted and the turns never overlap.
-    """
-    extra = {clean_label(x).casefold() for x in extra_labels}
-    extra.discard("")
-    # (start, label_end, cleaned label, kind)
+def _scan(text: str, extra: set[str]) -> tuple[list[tuple[int, int, str, str]], Counter[str]]:
+    """Label candidates ``(start, label_end, cleaned label, kind)`` and their counts by key."""
     candidates: list[tuple[int, int, str, str]] = []
     counts: Counter[str] = Counter()
     cache: dict[str, str | None] = {}
@@ -301,8 +352,10 @@ def parse_turns(text: str, extra_labels: Iterable[str] = ()) -> list[Turn]:
         start = m.start() + (len(m.group()) - len(m.group().lstrip(" \t")))
         candidates.append((start, m.end(), label, kind))
         counts[key] += 1
+    return candidates, counts
 
-    accepted = [c for c in candidates if c[3] == "sure" or counts[c[2].casefold()] >= 2]
+
+def _turns_from(text: str, accepted: Sequence[tuple[int, int, str, str]]) -> list[Turn]:
     turns: list[Turn] = []
     n = len(text)
     for i, (start, label_end, label, _kind) in enumerate(accepted):
@@ -315,3 +368,82 @@ def parse_turns(text: str, extra_labels: Iterable[str] = ()) -> list[Turn]:
             content += 1
         turns.append(Turn(start, end, label, content))
     return turns
+
+
+def parse_turns(text: str, extra_labels: Iterable[str] = ()) -> list[Turn]:
+    """Find speaker turns in ``text`` (see the module docstring for the label forms).
+
+    A turn runs from its label to just before the next accepted label, trailing white space
+    excluded; lines without a label continue the current turn, and text before the first label
+    belongs to no turn. The result is sorted and the turns never overlap.
+    """
+    extra = {clean_label(x).casefold() for x in extra_labels}
+    extra.discard("")
+    candidates, counts = _scan(text, extra)
+    accepted = [c for c in candidates if c[3] == "sure" or counts[c[2].casefold()] >= 2]
+    return _turns_from(text, accepted)
+
+
+def unrecognised_labels(text: str, extra_labels: Iterable[str] = ()) -> dict[str, int]:
+    """Label-shaped line starts that :func:`parse_turns` did *not* take as speakers.
+
+    These are name-shaped labels used once without a timestamp (``Interviewee2: ...`` in a
+    transcript where everyone else is ``Interviewee1``; ``Anna: ...`` said once): a name must
+    recur to count, so a typo'd or one-off label is read as part of the previous turn. The
+    import lists them so the user can map each (``themeqa participants map``). Returns
+    label -> occurrences, in order of first appearance.
+    """
+    extra = {clean_label(x).casefold() for x in extra_labels}
+    extra.discard("")
+    candidates, counts = _scan(text, extra)
+    out: dict[str, int] = {}
+    for _start, _end, label, kind in candidates:
+        if kind == "name" and counts[label.casefold()] < 2:
+            out.setdefault(label, counts[label.casefold()])
+    return out
+
+
+def split_at_label(text: str, turns: Sequence[Turn], label: str) -> list[Turn]:
+    """``turns`` with a new turn at every line-start occurrence of ``label`` not yet a turn.
+
+    Why not parse again: the stored turns may come from a reader with rules of its own
+    (subtitle cues, table rows); mapping one label must change only where that label stands.
+    The turn it interrupts ends before it (trailing white space excluded), the new turn runs
+    to where the interrupted one ended (or to the next turn, before the first turn), exactly
+    as :func:`parse_turns` would cut had the label been known. ``label`` is compared as
+    cleaned and casefolded (:func:`clean_label`).
+    """
+    key = clean_label(label).casefold()
+    if not key:
+        return list(turns)
+    candidates, _counts = _scan(text, {key})
+    starts = {t.start for t in turns}
+    hits = [c for c in candidates if c[2].casefold() == key and c[0] not in starts]
+    if not hits:
+        return list(turns)
+    ordered = sorted(turns, key=lambda t: t.start)
+    # every cut point: the stored turns' starts and the new labels' starts
+    cuts = sorted([t.start for t in ordered] + [c[0] for c in hits])
+    n = len(text)
+
+    def next_cut(pos: int) -> int:
+        k = bisect_right(cuts, pos)
+        return cuts[k] if k < len(cuts) else n
+
+    def trimmed(start: int, content: int, end: int, speaker: str | None) -> Turn:
+        while end > content and text[end - 1].isspace():
+            end -= 1
+        return Turn(start, end, speaker, content)
+
+    out = [trimmed(t.start, t.content_start, min(t.end, next_cut(t.start)), t.speaker)
+           for t in ordered]
+    for start, label_end, speaker, _kind in hits:
+        inside = next((t for t in ordered if t.start < start < t.end), None)
+        limit = next_cut(start)
+        end = min(inside.end, limit) if inside is not None else limit
+        content = label_end
+        while content < end and text[content].isspace():
+            content += 1
+        out.append(trimmed(start, content, max(end, content), speaker))
+    out.sort(key=lambda t: t.start)
+    return out

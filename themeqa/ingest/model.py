@@ -52,6 +52,8 @@ class SourceFile:
     format: str
     encoding: str | None
     documents: tuple[ParsedDocument, ...]
+    #: bytes of the raw file (set by ``readers.read_source``)
+    size: int | None = None
 
 
 class IngestError(Exception):

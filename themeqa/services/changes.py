@@ -28,11 +28,18 @@ from sqlmodel import Session
 from themeqa.services.audit import new_batch
 from themeqa.store.models import (
     AuditEvent,
+    CheckDocument,
     Code,
     Coding,
+    Document,
     MeasureValue,
     MeasureVariable,
     Memo,
+    Reconciliation,
+    Sentence,
+    SourceFile,
+    SpeakerLabel,
+    Turn,
     utcnow,
 )
 
@@ -125,6 +132,31 @@ UNDOABLE: dict[str, EntitySpec] = {
         MeasureValue.__table__,
         ("value", "text_value"),
         key=("variable_id", "participant_id"),
+    ),
+    # speaker labels and the turns/sentences a label mapping re-cuts (services.speakers);
+    # documents with their rows for documents set/delete (services.document_edit)
+    "speaker_label": EntitySpec(SpeakerLabel.__table__, ("label", "role", "participant_id")),
+    "turn": EntitySpec(
+        Turn.__table__,
+        ("document_id", "start", "content_start", "end", "speaker", "role", "participant_id"),
+    ),
+    "sentence": EntitySpec(Sentence.__table__, ("document_id", "start", "end")),
+    "document": EntitySpec(
+        Document.__table__,
+        ("name", "kind", "source_file_id", "sha256", "timepoint_id", "session_id",
+         "participant_id", "question", "previous_id"),
+        times=("imported_at",),
+    ),
+    "source_file": EntitySpec(SourceFile.__table__, ("filename", "sha256", "format"),
+                              times=("imported_at",)),
+    "check_document": EntitySpec(
+        CheckDocument.__table__, ("finished_at", "finished_by"),
+        times=("finished_at",), key=("check_id", "document_id"),
+    ),
+    "reconciliation": EntitySpec(
+        Reconciliation.__table__,
+        ("check_id", "document_id", "key", "kind", "choice", "rationale"),
+        times=("decided_at",),
     ),
 }
 

@@ -197,7 +197,8 @@ def propose(
             docs = [d for d in docs if d.name in wanted]
         pid_of = dict(s.exec(select(Participant.id, Participant.pid)).all())
         labels = {lab: pid_of[part] for lab, part in
-                  s.exec(select(SpeakerLabel.label, SpeakerLabel.participant_id)).all()}
+                  s.exec(select(SpeakerLabel.label, SpeakerLabel.participant_id)
+                         .where(SpeakerLabel.participant_id.is_not(None))).all()}
         texts = [(d.name, d.text) for d in docs]
     if use_ner and nlp is None:
         nlp = ner_pipeline()

@@ -197,7 +197,8 @@ def build_refi_project(project: ProjectHandle):
         labels: dict[int, list[str]] = defaultdict(list)
         if not newest:  # after de-identification they are the key to the names
             for lab in s.exec(select(SpeakerLabel)).all():
-                labels[lab.participant_id].append(lab.label)
+                if lab.participant_id is not None:  # facilitator labels name nobody
+                    labels[lab.participant_id].append(lab.label)
 
     user = {c.id: guid("coder", c.id) for c in coders}
     consensus_users = {c.coder_id for c in codings if c.layer == "consensus"}

@@ -15,10 +15,12 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from themeqa.core.text import sha256_text
-from themeqa.core.turns import is_facilitator_label, sentences_without_labels
+from themeqa.core.turns import is_facilitator_label, sentences_without_labels, unrecognised_labels
 from themeqa.errors import InputError
 from themeqa.services.audit import new_batch, record
+from themeqa.services.changes import Recorder, snapshot
 from themeqa.services.lookup import (
+    facilitator_keys,
     get_or_create_session,
     get_or_create_timepoint,
     normalise_label,
@@ -27,7 +29,7 @@ from themeqa.services.lookup import (
 from themeqa.services.project import ProjectHandle
 from themeqa.store.models import Document, Participant, SourceFile, SpeakerLabel, Turn
 
-__all__ = ["ImportReport", "Progress", "import_files", "link_speakers"]
+__all__ = ["ImportReport", "Progress", "import_files", "link_speakers", "turn_role"]
 
 #: progress(stage, done, total): called as files are read and written.
 Progress = Callable[[str, int, int], None]
@@ -42,15 +44,22 @@ class ImportReport:
     turns: int = 0
     sentences: int = 0
     unmapped_speakers: dict[str, list[str]] = field(default_factory=dict)
+    #: label-shaped line starts not taken as speakers (a name used once, a typo), per
+    #: document: their words count as the previous speaker's until mapped
+    #: (``themeqa participants map LABEL ID|--facilitator``)
+    unrecognised_labels: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def _role(label: str | None, participant_id: int | None) -> str:
+def turn_role(label: str | None, participant_id: int | None,
+          facilitators: frozenset[str] | set[str] = frozenset()) -> str:
+    """A turn's role: its participant's, else facilitator for a role word (``Interviewer2 2``,
+    ``INT``) or a label mapped with ``--facilitator``, else unknown."""
     if participant_id is not None:
         return "participant"
-    if label and is_facilitator_label(label):
+    if label and (is_facilitator_label(label) or normalise_label(label) in facilitators):
         return "facilitator"
     return "unknown"
 
@@ -167,6 +176,7 @@ def import_files(
     with project.transaction() as s:
         _check_duplicates(s, sources)  # again inside the write, against a concurrent import
         speakers = speaker_map(s)
+        facilitators = facilitator_keys(s)
         sess = get_or_create_session(s, session)
         turn_rows: list[dict] = []
         sentence_rows: list[dict] = []
@@ -177,7 +187,7 @@ def import_files(
                 sha256=src.sha256,
                 format=src.format,
                 encoding=src.encoding,
-                size=getattr(src, "size", 0) or 0,
+                size=src.size,
                 imported_by=project.actor,
             )
             s.add(sf)
@@ -208,7 +218,7 @@ def import_files(
                 for t in doc.turns:
                     label = t.speaker if t.speaker is not None else doc.participant
                     pid = speakers.get(normalise_label(label)) if label else None
-                    role = _role(label, pid)
+                    role = turn_role(label, pid, facilitators)
                     if role == "unknown" and label:
                         unmapped.add(label)
                     turn_rows.append(
@@ -229,6 +239,10 @@ def import_files(
                 k += 1
                 if unmapped:
                     report.unmapped_speakers[doc.name] = sorted(unmapped)
+                if doc.kind == "transcript":
+                    loose = unrecognised_labels(doc.text, labels)
+                    if loose:
+                        report.unrecognised_labels[doc.name] = list(loose)
                 report.documents.append(doc.name)
             report.files.append(src.filename)
             record(
@@ -252,25 +266,33 @@ def import_files(
     return report
 
 
-def link_speakers(s: Session) -> int:
+def link_speakers(s: Session, recorder: Recorder | None = None) -> int:
     """Re-link every turn and written document to participants after the map changed.
 
     Returns how many turns changed. Called after a participants import or a label edit, so
-    importing transcripts before participants loses nothing.
+    importing transcripts before participants loses nothing. With a ``recorder`` every
+    changed turn and document is logged as an undoable update (``services.changes``).
     """
     speakers = speaker_map(s)
+    facilitators = facilitator_keys(s)
     changed = 0
     for turn in s.exec(select(Turn)).all():
         pid = speakers.get(normalise_label(turn.speaker)) if turn.speaker else None
-        role = _role(turn.speaker, pid)
+        role = turn_role(turn.speaker, pid, facilitators)
         if pid != turn.participant_id or role != turn.role:
+            before = snapshot("turn", turn) if recorder is not None else None
             turn.participant_id = pid
             turn.role = role
             s.add(turn)
+            if recorder is not None and before is not None:
+                recorder.update("turn", before, snapshot("turn", turn))
             changed += 1
     for doc in s.exec(select(Document).where(Document.kind == "written")).all():
         first = s.exec(select(Turn).where(Turn.document_id == doc.id)).first()
         if first is not None and first.participant_id != doc.participant_id:
+            before = snapshot("document", doc) if recorder is not None else None
             doc.participant_id = first.participant_id
             s.add(doc)
+            if recorder is not None and before is not None:
+                recorder.update("document", before, snapshot("document", doc))
     return changed

@@ -15,6 +15,7 @@ from themeqa.store.models import Coder, Participant, SpeakerLabel, StudySession,
 
 __all__ = [
     "DEFAULT_TIMEPOINT_ORDER",
+    "facilitator_keys",
     "get_coder",
     "get_or_create_coder",
     "get_or_create_session",
@@ -95,6 +96,14 @@ def speaker_map(s: Session) -> dict[str, int]:
     mapping: dict[str, int] = {}
     for pid, row_id in s.exec(select(Participant.pid, Participant.id)).all():
         mapping[normalise_label(pid)] = row_id
-    for label, row_id in s.exec(select(SpeakerLabel.label, SpeakerLabel.participant_id)).all():
+    for label, row_id in s.exec(select(SpeakerLabel.label, SpeakerLabel.participant_id)
+                                .where(SpeakerLabel.participant_id.is_not(None))).all():
         mapping[normalise_label(label)] = row_id
     return mapping
+
+
+def facilitator_keys(s: Session) -> set[str]:
+    """Normalised labels the user mapped to the facilitator side (``participants map LABEL
+    --facilitator``): role words are recognised without this, a typo or a name is not."""
+    rows = s.exec(select(SpeakerLabel.label).where(SpeakerLabel.role == "facilitator")).all()
+    return {normalise_label(label) for label in rows}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from themeqa.errors import InputError, NotFoundError
+from themeqa.errors import InputError
 from themeqa.services.audit import new_batch, record
 from themeqa.services.importing import link_speakers
 from themeqa.services.lookup import (
@@ -151,27 +151,9 @@ def list_participants(project: ProjectHandle) -> list[ParticipantInfo]:
 def map_speaker(project: ProjectHandle, label: str, pid: str | None) -> int:
     """Map a transcript speaker label to participant ``pid`` (None removes the mapping).
 
-    Returns the number of turns re-linked.
+    Returns the number of turns re-linked; ``services.speakers.map_label`` does the work
+    (and also maps to the facilitator side and re-cuts turns).
     """
-    with project.transaction() as s:
-        key = normalise_label(label)
-        current = next(
-            (x for x in s.exec(select(SpeakerLabel)).all() if normalise_label(x.label) == key),
-            None,
-        )
-        before = current.participant_id if current else None
-        if current is not None:
-            s.delete(current)
-            s.flush()
-        after = None
-        if pid is not None:
-            p = s.exec(select(Participant).where(Participant.pid == pid)).first()
-            if p is None:
-                raise NotFoundError(f"no participant with id {pid!r}")
-            s.add(SpeakerLabel(label=label.strip(), participant_id=p.id))
-            after = p.id
-        s.flush()
-        record(s, project.actor, "map_speaker", "speaker_label", None,
-               before={"label": label, "participant_id": before},
-               after={"label": label, "participant_id": after})
-        return link_speakers(s)
+    from themeqa.services.speakers import map_label
+
+    return map_label(project, label, pid).relinked

@@ -271,6 +271,8 @@ def _check_dependents(s: Session, entity: str, ids: list[int]) -> None:
     elif entity == "code":
         checks = [("coding", Coding.id, Coding.code_id), ("code", Code.id, Code.parent_id),
                   ("memo", Memo.id, Memo.code_id)]
+    elif entity == "document":  # its turns, sentences, codings go in their own steps first
+        checks = [("coding", Coding.id, Coding.document_id), ("memo", Memo.id, Memo.document_id)]
     elif entity == "measure_variable":  # its values are deleted before it, in their own step
         checks = [("measure_value", MeasureValue.variable_id, MeasureValue.variable_id)]
     for i in range(0, len(ids), CHUNK):

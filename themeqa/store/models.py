@@ -103,24 +103,42 @@ class ParticipantTimepoint(SQLModel, table=True):
 
 
 class SpeakerLabel(SQLModel, table=True):
-    """Extra transcript labels (beyond the participant id itself) that name a participant."""
+    """A transcript label the user mapped: to a participant (``role`` participant, beyond the
+    participant id itself) or to the facilitator side (``role`` facilitator, no participant).
+
+    Why facilitators here too: a one-off or mistyped label (``Interviewer2 2:``) must be
+    claimable by the interviewer, or its words are read as the previous speaker's.
+    """
 
     __tablename__ = "speaker_label"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'participant' AND participant_id IS NOT NULL) OR "
+            "(role = 'facilitator' AND participant_id IS NULL)",
+            name="ck_speaker_label_role",
+        ),
+        {"sqlite_autoincrement": True},
+    )
     id: int | None = Field(default=None, primary_key=True)
     label: str = Field(unique=True)
-    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", index=True)
+    role: str = Field(default="participant", sa_column_kwargs={"server_default": "participant"})
+    participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", ondelete="CASCADE", index=True
+    )
 
 
 class SourceFile(SQLModel, table=True):
     """An imported file; its raw-bytes sha256 refuses importing the same file twice."""
 
     __tablename__ = "source_file"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     filename: str
     sha256: str = Field(unique=True)
     format: str
     encoding: str | None = None
-    size: int = 0
+    #: bytes of the raw file as read; None where it was not recorded (imports before 0005)
+    size: int | None = None
     imported_at: datetime = Field(default_factory=utcnow)
     imported_by: str | None = None
 
@@ -129,6 +147,7 @@ class Document(SQLModel, table=True):
     """An immutable text: a group transcript or one participant's written response."""
 
     __tablename__ = "document"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
     kind: str  # transcript | written
@@ -163,6 +182,7 @@ class Turn(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("start >= 0 AND content_start >= start AND \"end\" >= content_start"),
         Index("ix_turn_document_start", "document_id", "start"),
+        {"sqlite_autoincrement": True},
     )
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
@@ -180,7 +200,10 @@ class Sentence(SQLModel, table=True):
     """Sentence boundaries from spaCy, stored once for sentence-level coding and agreement."""
 
     __tablename__ = "sentence"
-    __table_args__ = (Index("ix_sentence_document_start", "document_id", "start"),)
+    __table_args__ = (
+        Index("ix_sentence_document_start", "document_id", "start"),
+        {"sqlite_autoincrement": True},
+    )
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
     start: int
@@ -327,6 +350,10 @@ class CheckDocument(SQLModel, table=True):
     __tablename__ = "check_document"
     check_id: int = Field(foreign_key="credibility_check.id", ondelete="CASCADE", primary_key=True)
     document_id: int = Field(foreign_key="document.id", ondelete="CASCADE", primary_key=True)
+    #: when coder B said this document is finished (None: still pending); agreement and
+    #: disagreements cover finished documents only (docs/guide/credibility-check.md)
+    finished_at: datetime | None = None
+    finished_by: str | None = None
 
 
 class Reconciliation(SQLModel, table=True):

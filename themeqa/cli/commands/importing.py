@@ -50,3 +50,9 @@ def import_(ctx, files, session, timepoint, kind, language, as_json) -> None:
             "(themeqa participants map LABEL ID)",
             err=True,
         )
+    for doc, labels in report.unrecognised_labels.items():
+        click.echo(
+            f"warning: {doc}: label-like lines read as part of the previous turn: "
+            f"{', '.join(labels)} (a speaker? themeqa participants map LABEL ID|--facilitator)",
+            err=True,
+        )

@@ -62,15 +62,28 @@ def list_(ctx, as_json) -> None:
 @participants.command(name="map")
 @click.argument("label")
 @click.argument("participant", required=False)
+@click.option("--facilitator", is_flag=True,
+              help="The label names the facilitator/interviewer side, not a participant.")
+@json_option
 @click.pass_context
-def map_(ctx, label, participant) -> None:
-    """Map the transcript speaker LABEL to PARTICIPANT (omit it to unmap).
+def map_(ctx, label, participant, facilitator, as_json) -> None:
+    """Map the transcript speaker LABEL to PARTICIPANT or --facilitator (neither: unmap).
+
+    Every line starting with LABEL becomes its own turn in every transcript (a label used
+    once or mistyped was read as part of the previous turn). Codings are kept; one undoable
+    action (themeqa undo).
 
     \b
-    Example:
+    Examples:
       themeqa participants map "Anna" P07
+      themeqa participants map "Intervewer 2" --facilitator
     """
-    from themeqa.services.participants import map_speaker
+    from themeqa.services.speakers import map_label
 
-    n = map_speaker(get_project(ctx), label, participant)
-    click.echo(f"{label!r} -> {participant or '(none)'}: {n} turn(s) re-linked")
+    result = map_label(get_project(ctx), label, participant, facilitator=facilitator)
+    if as_json:
+        echo_json(result.to_dict())
+        return
+    where = f" in {', '.join(result.documents)}" if result.documents else ""
+    click.echo(f"{label!r} -> {result.target}: {result.new_turns} new turn(s){where}, "
+               f"{result.relinked} turn(s) re-linked")

@@ -7,6 +7,7 @@ format is read, so importing this package is cheap.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from themeqa.ingest.model import IngestError, SourceFile
@@ -68,5 +69,7 @@ def read_source(
     module = importlib.import_module(f"{__name__}.{module_name}")
     reader = getattr(module, func_name)
     if module_name == "tabular":
-        return reader(data, filename, kind or default_kind, id_column=id_column)
-    return reader(data, filename, kind or default_kind, extra_labels=tuple(extra_labels))
+        source = reader(data, filename, kind or default_kind, id_column=id_column)
+    else:
+        source = reader(data, filename, kind or default_kind, extra_labels=tuple(extra_labels))
+    return replace(source, size=len(data))
