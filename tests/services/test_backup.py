@@ -6,9 +6,11 @@ themeqa project would turn a recoverable mistake into a lost study.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -196,3 +198,84 @@ def test_backup_and_restore_commands(project, tmp_path, capsys):
     assert err.count("\n") == 1 and "--force" in err
     assert main(["--project", d, "backup", "--set-every", "6", "--set-keep", "2", "--json"]) == 0
     assert '"keep": 2' in capsys.readouterr().out
+
+
+def test_partial_and_incomplete_files_are_ignored_and_cleaned(demo_copy):
+    """What an interrupted backup leaves (a hidden ``.partial`` of a dead process, an empty
+    or journal-carrying ``auto-*.db`` from themeqa before issue 21) is not listed, not
+    counted as the newest backup, and removed by the next automatic backup round."""
+    import subprocess
+    import sys
+
+    from themeqa.services.backup import clean_backup_folder
+
+    project = open_project(demo_copy, actor="t")
+    try:
+        folder = demo_copy / "backups"
+        folder.mkdir(exist_ok=True)
+        good = backup_project(project, folder / "auto-20260101T000000000000Z.db")
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        partial = folder / f".auto-20270101T000000000000Z.db.{dead}.partial"
+        partial.write_bytes(good.read_bytes()[:4096])
+        mine = folder / f".auto-20270102T000000000000Z.db.{os.getpid()}.partial"
+        mine.write_bytes(b"being written by this process")
+        empty = folder / "auto-20280101T000000000000Z.db"
+        empty.write_bytes(b"")
+        torn = folder / "auto-20290101T000000000000Z.db"
+        torn.write_bytes(good.read_bytes()[:8192])
+        (folder / (torn.name + "-journal")).write_bytes(b"\0" * 512)
+        assert list_auto_backups(project) == [good]
+        removed = clean_backup_folder(project)
+        assert sorted(p.name for p in removed) == sorted(
+            [partial.name, empty.name, torn.name])
+        assert sorted(p.name for p in folder.iterdir()) == sorted([good.name, mine.name])
+    finally:
+        project.close()
+
+
+def test_backup_is_renamed_into_place_complete(demo_copy, monkeypatch):
+    """The copy is written under a hidden temporary name and renamed only when complete: a
+    failure half-way leaves neither the destination nor the temporary file."""
+    import themeqa.store.engine as engine
+
+    project = open_project(demo_copy, actor="t")
+    try:
+        dest = demo_copy / "backups" / "auto-20260101T000000000000Z.db"
+        seen = []
+
+        def failing_replace(src, dst):
+            seen.append(Path(src).name)
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(engine.os, "replace", failing_replace)
+        with pytest.raises(InputError, match="No space left"):
+            backup_project(project, dest)
+        assert seen == [f".{dest.name}.{os.getpid()}.partial"]
+        assert sorted(p.name for p in dest.parent.iterdir()) == []
+    finally:
+        project.close()
+
+
+def test_restore_checks_integrity_before_replacing(demo_copy, tmp_path):
+    """A backup with a damaged page is refused by the full integrity check; the project is
+    left byte for byte as it was."""
+    import random
+
+    project = open_project(demo_copy, actor="t")
+    try:
+        bad = backup_project(project, tmp_path / "bad.db")
+    finally:
+        project.close()
+    con = sqlite3.connect(bad)
+    page, pages = (con.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_size", "page_count"))
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    with bad.open("r+b") as fh:
+        fh.seek((pages // 2) * page)
+        fh.write(random.Random(5).randbytes(page))
+    before = (demo_copy / "themeqa.db").read_bytes()
+    with pytest.raises(InputError, match="damaged"):
+        restore_project(demo_copy, bad, force=True)
+    assert (demo_copy / "themeqa.db").read_bytes() == before
+    assert not list(demo_copy.glob("themeqa.db.before-restore-*"))

@@ -21,7 +21,21 @@ from sqlmodel import select
 from themeqa.errors import InputError
 from themeqa.services.audit import record
 from themeqa.services.project import ProjectHandle
-from themeqa.store.engine import DB_FILENAME, backup_sqlite, head_revision, open_engine
+from themeqa.store.dbfile import (
+    SQLITE_MAGIC,
+    DamagedDatabaseError,
+    NotAProjectError,
+    integrity_problems,
+    project_revision,
+)
+from themeqa.store.engine import (
+    DB_FILENAME,
+    backup_sqlite,
+    copy_into_live,
+    head_revision,
+    open_engine,
+    remove_stale_partials,
+)
 from themeqa.store.models import ProjectInfo
 
 __all__ = [
@@ -31,6 +45,7 @@ __all__ = [
     "backup_project",
     "backup_settings",
     "check_backup_file",
+    "clean_backup_folder",
     "list_auto_backups",
     "maybe_auto_backup",
     "restore_project",
@@ -43,8 +58,6 @@ SETTINGS_KEY = "backup"
 DEFAULT_INTERVAL_HOURS = 24.0
 DEFAULT_KEEP = 7
 _STAMP = "%Y%m%dT%H%M%S%fZ"
-#: tables every themeqa database has had since revision 0001
-_REQUIRED_TABLES = {"alembic_version", "project", "document", "coding", "code", "coder"}
 
 
 @dataclass(frozen=True)
@@ -151,10 +164,44 @@ def backup_project(
     return dest
 
 
+def _looks_complete(path: Path) -> bool:
+    """A cheap test that a file is a finished SQLite copy: it starts with the SQLite header
+    and has no rollback journal beside it. Backups are renamed into place only when complete
+    (``store.engine.backup_sqlite``); this catches the half-written ``auto-*.db`` files that
+    themeqa before issue 21 left when killed mid-backup (empty, or with a hot journal)."""
+    try:
+        with path.open("rb") as fh:
+            if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+                return False
+    except OSError:
+        return False
+    return not path.with_name(path.name + "-journal").exists()
+
+
 def list_auto_backups(project: ProjectHandle) -> list[Path]:
-    """Automatic backups, oldest first (names carry their UTC time, so names sort by age)."""
+    """Automatic backups, oldest first (names carry their UTC time, so names sort by age).
+
+    Only finished copies: a temporary ``.partial`` file never matches the pattern, and an
+    ``auto-*.db`` that is not a complete SQLite file is left out (``_looks_complete``).
+    """
     folder = _db_file(project).parent / BACKUP_DIR
-    return sorted(folder.glob(f"{AUTO_PREFIX}*.db")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(f"{AUTO_PREFIX}*.db") if _looks_complete(p))
+
+
+def clean_backup_folder(project: ProjectHandle) -> list[Path]:
+    """Delete what interrupted backups left in the backups folder: ``.partial`` files of
+    processes that are gone, and incomplete ``auto-*.db`` files. Returns what was removed."""
+    folder = _db_file(project).parent / BACKUP_DIR
+    removed = remove_stale_partials(folder)
+    if folder.is_dir():
+        for p in sorted(folder.glob(f"{AUTO_PREFIX}*.db")):
+            if not _looks_complete(p):
+                for side in ("", "-journal", "-wal", "-shm"):
+                    p.with_name(p.name + side).unlink(missing_ok=True)
+                removed.append(p)
+    return removed
 
 
 def _made_at(path: Path) -> datetime | None:
@@ -172,6 +219,7 @@ def maybe_auto_backup(project: ProjectHandle, *, now: datetime | None = None) ->
     """
     if project.directory is None:
         return None
+    clean_backup_folder(project)
     settings = backup_settings(project)
     if settings.interval_hours <= 0:
         return None
@@ -194,39 +242,32 @@ def maybe_auto_backup(project: ProjectHandle, *, now: datetime | None = None) ->
 
 
 def check_backup_file(path: Path | str) -> str:
-    """Return the schema revision of a themeqa database file; InputError if it is not one."""
+    """Return the schema revision of a themeqa database file; InputError if it is not one.
+
+    Checks, before anything is replaced: the file is SQLite with themeqa's tables and a
+    schema revision (``store.dbfile.project_revision``), and SQLite's full
+    ``PRAGMA integrity_check`` finds nothing wrong.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise InputError(f"{path}: cannot open ({exc})") from exc
-    try:
-        ok = con.execute("PRAGMA quick_check").fetchone()[0]
-        if ok != "ok":
-            raise InputError(f"{path}: the database is damaged ({ok})")
-        tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
-        missing = _REQUIRED_TABLES - tables
-        if missing:
-            raise InputError(
-                f"{path}: not a themeqa database (no {', '.join(sorted(missing))} table)")
-        row = con.execute("select version_num from alembic_version").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise InputError(f"{path}: not a themeqa database ({exc})") from exc
-    finally:
-        con.close()
-    if row is None:
-        raise InputError(f"{path}: not a themeqa database (no schema revision)")
-    return row[0]
+        revision = project_revision(path)
+    except NotAProjectError as exc:
+        raise InputError(str(exc).replace("is not a themeqa project",
+                                          "is not a themeqa database")) from exc
+    except DamagedDatabaseError as exc:
+        raise InputError(f"{path}: the database is damaged ({exc.__cause__ or exc})") from exc
+    problems = integrity_problems(path, limit=3)
+    if problems:
+        raise InputError(f"{path}: the database is damaged ({'; '.join(problems)})")
+    return revision
 
 
 def _known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
+    from themeqa.store.engine import known_revisions
 
-    from themeqa.store.engine import alembic_config
-
-    return {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    return known_revisions()
 
 
 def restore_project(
@@ -255,10 +296,15 @@ def restore_project(
                 "(the current file is kept as themeqa.db.before-restore-…)")
         previous = target.with_name(f"{DB_FILENAME}.before-restore-{_stamp()}")
         backup_sqlite(target, previous)
-    project_dir.mkdir(parents=True, exist_ok=True)
-    # The backup API writes into the live file under SQLite's locks, so a reader with the
-    # project open sees either the old or the restored database, never a mix.
-    backup_sqlite(backup, target)
+        # The backup API writes into the live file in one transaction under SQLite's locks,
+        # so a reader with the project open sees either the old or the restored database,
+        # and a restore killed half-way leaves the old one.
+        copy_into_live(backup, target)
+    else:
+        project_dir.mkdir(parents=True, exist_ok=True)
+        for side in ("-wal", "-shm", "-journal"):  # a stale log would be replayed onto it
+            target.with_name(target.name + side).unlink(missing_ok=True)
+        backup_sqlite(backup, target)  # temporary name, synced, renamed
     engine = open_engine(f"sqlite:///{target.resolve()}")  # migrates an older backup
     engine.dispose()
     return RestoreResult(path=target, from_revision=revision, to_revision=head_revision(),

@@ -8,7 +8,9 @@ consistent copy of the file has been taken with SQLite's online backup API.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,13 +26,17 @@ from themeqa.store.dbfile import NewerSchemaError
 
 __all__ = [
     "DB_FILENAME",
+    "PARTIAL_SUFFIX",
     "alembic_config",
     "backup_sqlite",
+    "copy_into_live",
     "create_db_engine",
     "current_revision",
     "head_revision",
     "known_revisions",
     "open_engine",
+    "partial_path",
+    "remove_stale_partials",
     "sqlite_path",
     "upgrade",
 ]
@@ -110,12 +116,94 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+#: a backup being written: hidden, and matching no backup pattern (``auto-*.db``, ``*.db``)
+PARTIAL_SUFFIX = ".partial"
+
+
+def partial_path(dest: Path) -> Path:
+    """Where a copy bound for ``dest`` is written until it is complete (per process)."""
+    return dest.with_name(f".{dest.name}.{os.getpid()}{PARTIAL_SUFFIX}")
+
+
+def _fsync(path: Path, *, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0))
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems cannot sync a directory
+        if not directory:
+            raise
+    finally:
+        os.close(fd)
+
+
 def backup_sqlite(src: Path, dest: Path) -> Path:
-    """Copy a live SQLite database consistently (online backup API, safe while others write)."""
+    """Copy a live SQLite database consistently (online backup API, safe while others write),
+    atomically: the copy is written to a hidden temporary name (``partial_path``), synced to
+    disk, then renamed to ``dest``, and the folder is synced. A process killed half-way
+    leaves only a ``.partial`` file, which no listing takes for a backup and
+    ``remove_stale_partials`` deletes, never a half-written ``dest``.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(src) as s, sqlite3.connect(dest) as d:
+    tmp = partial_path(dest)
+    try:
+        with closing(sqlite3.connect(src)) as s, closing(sqlite3.connect(tmp)) as d:
+            s.backup(d)
+        _fsync(tmp)
+        os.replace(tmp, dest)
+        _fsync(dest.parent, directory=True)
+    except BaseException:
+        for side in ("", "-journal", "-wal", "-shm"):
+            tmp.with_name(tmp.name + side).unlink(missing_ok=True)
+        raise
+    return dest
+
+
+def copy_into_live(src: Path, dest: Path) -> Path:
+    """Overwrite the existing database ``dest`` with ``src`` through SQLite itself.
+
+    Why not ``backup_sqlite``'s rename: ``dest`` may be open elsewhere, with a write-ahead
+    log beside it that belongs to the old file; SQLite's backup API writes into ``dest``
+    inside one write transaction under its locks, so a reader sees the old or the new
+    database, and a process killed half-way leaves the old one (the transaction never
+    commits).
+    """
+    with closing(sqlite3.connect(src)) as s, closing(sqlite3.connect(dest, timeout=30)) as d:
         s.backup(d)
     return dest
+
+
+def remove_stale_partials(folder: Path, *, max_age_seconds: float = 86400.0) -> list[Path]:
+    """Delete the ``.partial`` copies (and their SQLite side files) left in ``folder`` by a
+    process that died while writing them; one whose writer still runs on this machine (its
+    pid is in the name) is kept unless older than ``max_age_seconds``. Returns the removed."""
+    removed = []
+    if not folder.is_dir():
+        return removed
+    now = datetime.now(UTC).timestamp()
+    for p in sorted(folder.glob(f".*{PARTIAL_SUFFIX}*")):
+        stem = p.name.split(PARTIAL_SUFFIX, 1)[0]
+        pid = stem.rsplit(".", 1)[-1]
+        try:
+            alive = pid.isdigit() and _pid_alive(int(pid))
+            if alive and now - p.stat().st_mtime < max_age_seconds:
+                continue
+            p.unlink()
+            removed.append(p)
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
