@@ -42,3 +42,23 @@ def write_qdpx(path: Path, xml: str, sources: dict[str, bytes] | None = None, *,
         for name, data in (sources or {}).items():
             zf.writestr(f"{folder}/{name}", data)
     return path
+
+
+def strip_exchange_data(src: Path, dst: Path) -> Path:
+    """``src`` as another tool would re-export it: without themeqa's exchange-data note (its
+    ``<Note>`` element and its text in ``sources/``) and without an old ``themeqa.json``."""
+    import re
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        xml = zin.read("project.qde").decode("utf-8")
+        m = re.search(r'<Note guid="([^"]+)" name="themeqa exchange data".*?</Note>', xml)
+        gone = {"themeqa.json"}
+        if m:
+            xml = xml.replace(m.group(0), "").replace("<Notes></Notes>", "")
+            gone.add(f"sources/{m.group(1)}.txt")
+        for info in zin.infolist():
+            if info.filename == "project.qde":
+                zout.writestr(info, xml.encode("utf-8"))
+            elif info.filename not in gone:
+                zout.writestr(info, zin.read(info))
+    return dst

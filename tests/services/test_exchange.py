@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from tests.interop.refi_fixtures import C1, S1, U1, project_xml, selection, write_qdpx
+from tests.interop.refi_fixtures import (
+    C1,
+    S1,
+    U1,
+    project_xml,
+    selection,
+    strip_exchange_data,
+    write_qdpx,
+)
 from themeqa.errors import InputError
 from themeqa.services.exchange import (
     export_codebook_qdc,
@@ -145,7 +153,16 @@ def test_export_is_deterministic_and_self_verifying(demo_export, tmp_path, demo_
                                          "Facilitators of compassionate imagery",
                                          "Experience of the exercise"]
     assert all(not c.codable for c in p.codes)
-    assert "2a Others are unreliable" in [c.name for c, _ in p.codes[0].walk()]
+    # names leave exactly as stored; a label the name and position would not give back
+    # travels as a "Label:" line: under three codebook roots, "2" sits at position 1.2
+    codes = {c.name: c for c, _ in p.codes[0].walk()}
+    assert codes["Others are unreliable"].description.endswith("\n\nLabel: 2a")
+    assert codes["Fear of compassion"].description.endswith("\n\nLabel: 2")
+    assert p.extras_from == "the note 'themeqa exchange data'"
+    assert p.extras["codes"][codes["Others are unreliable"].guid]["label"] == "2a"
+    assert "themeqa exchange data" not in [n.name for n in p.notes]  # taken out, not a memo
+    names = zipfile.ZipFile(out).namelist()
+    assert [n for n in names if n != "project.qde" and not n.startswith("sources/")] == []
     xmls = []
     for name in ("a.qdpx", "b.qdpx"):  # (each export logs an audit event: hence the copy)
         project = open_project(demo_copy)
@@ -158,13 +175,11 @@ def test_export_is_deterministic_and_self_verifying(demo_export, tmp_path, demo_
 
 
 def test_xml_alone_round_trips_labels_and_consensus(demo_export, tmp_path):
-    """Without the side file (another tool re-exported it), labels and layers survive."""
+    """Without the exchange data (another tool re-exported it), names, labels and layers
+    survive: the labels through the "Label:" lines the export wrote where needed."""
     out, _, before = demo_export
-    stripped = tmp_path / "stripped.qdpx"
-    with zipfile.ZipFile(out) as src, zipfile.ZipFile(stripped, "w") as dst:
-        for info in src.infolist():
-            if info.filename != "themeqa.json":
-                dst.writestr(info, src.read(info))
+    stripped = strip_exchange_data(out, tmp_path / "stripped.qdpx")
+    assert "themeqa exchange data" not in zipfile.ZipFile(stripped).read("project.qde").decode()
     result = import_project(stripped, tmp_path / "p")
     project = open_project(tmp_path / "p")
     try:
@@ -296,7 +311,7 @@ def test_foreign_import_maps_users_codes_and_positions(tmp_path):
     assert U1 and C1
 
 
-def test_qdc_round_trip_and_label_clash(project, demo_dir, tmp_path):
+def test_qdc_round_trip_and_a_shared_number(project, demo_dir, tmp_path):
     from themeqa.services.codebooks import export_codebook
 
     demo = open_project(demo_dir)
@@ -318,10 +333,15 @@ def test_qdc_round_trip_and_label_clash(project, demo_dir, tmp_path):
         '<Code guid="22222222-2222-4222-8222-222222222222" name="2a Others" isCodable="true"/>'
         '<Code guid="22222222-2222-4222-8222-333333333333" name="2a Fear" isCodable="true"/>'
         "</Codes></CodeBook>", encoding="utf-8")
-    with pytest.raises(InputError, match="label '2a' is claimed by '2a Others' and '2a Fear'"):
-        import_codebook_qdc(project, clash, key="other")
+    # two codes begin with "2a": names stay, neither takes 2a, both are labelled by position
+    result = import_codebook_qdc(project, clash, key="other")
+    assert result.warnings[0] == ("2 codes begin with number '2a' ('2a Others', '2a Fear'); "
+                                  "labelled by position (names unchanged)")
     with project.reading() as s:
-        assert s.exec(select(Codebook.key)).all() == ["inhibitors"]
+        book = s.exec(select(Codebook).where(Codebook.key == "other")).one()
+        rows = s.exec(select(Code.label, Code.name).where(Code.codebook_id == book.id)
+                      .order_by(Code.position)).all()
+    assert [tuple(r) for r in rows] == [("1", "2a Others"), ("2", "2a Fear")]
 
 
 def test_label_collisions_with_other_codebooks_are_one_warning(project, demo_dir, tmp_path):

@@ -3,12 +3,17 @@
 Why this shape: the whole project goes out as one standard .qdpx that other tools open
 (coders as users, each codebook as a non-codable top-level code over its themes, documents as
 text sources, each distinct coded span as a selection carrying one coding per coder, memos as
-notes, participants as cases with variables, sessions and timepoints as sets). What REFI has
-no place for (codebook keys, document kinds, quote flags) rides in a ``themeqa.json`` side file
-that other tools ignore, so themeqa -> themeqa is lossless while the XML alone still carries
-labels ("2a Others are unreliable"), definitions and the consensus layer (a user
-"amira (consensus)"). GUIDs are derived from the project and row ids (uuid5), so exporting the
-same project twice gives the same GUIDs. Import lives in ``exchange_import``.
+notes, participants as cases with variables, sessions and timepoints as sets). Every code
+leaves under its name exactly as stored (never "label name": that renamed every code on a trip
+through another tool); a label goes into the description (``Label: 2a``) only where the name
+and position would not give it back (``interop.refi.conventions``). What REFI has no element
+for (labels, codebook keys, document kinds, the consensus layer, quote flags) rides in one
+project note, "themeqa exchange data", whose JSON text is a file in ``sources/``: the archive
+holds ``project.qde`` and ``sources/`` only, so themeqa -> themeqa is lossless while the XML
+alone still carries names, definitions and the consensus layer (a user "amira (consensus)").
+Archives from before (a ``themeqa.json`` at the root) are still read. GUIDs are derived from
+the project and row ids (uuid5), so exporting the same project twice gives the same GUIDs.
+Import lives in ``exchange_import``.
 
 Only current documents go out (``services.versions``): the original of a de-identified
 transcript stays in the project until it is purged, but an exchange file is for someone
@@ -17,7 +22,7 @@ receiving tool (themeqa included) would see two documents and count their coding
 memo on such an original is attached to its new version; its codings are not exported (their
 copies on the new version are). For the same reason, once a project holds de-identified
 documents the participants' speaker labels (``Dana`` -> ``P01``: a name and who it is) stay
-out of the side file; the report says so.
+out of the exchange data; the report says so.
 """
 
 from __future__ import annotations
@@ -114,9 +119,14 @@ def _snippet(text: str) -> str:
 
 
 def _code_tree(s, guid, refi) -> tuple[list, dict, dict]:
-    """REFI codes (one root per codebook), the sidecar entries, and code id -> guid."""
-    from themeqa.interop.refi.conventions import compose_description
+    """REFI codes (one root per codebook), the exchange data entries, and code id -> guid.
 
+    Each code leaves under its name exactly as stored (issue 23); its label travels in the
+    exchange data, and as a ``Label:`` line of the description only where importing the XML
+    alone would not give it back (``conventions.labels_to_write``). One codebook is written as
+    the top-level codes (so an NVivo project comes back to NVivo with its own tree); several
+    each under a non-codable code named after the codebook.
+    """
     books = s.exec(select(Codebook).order_by(Codebook.position, Codebook.id)).all()
     codes = s.exec(select(Code).order_by(Code.position, Code.id)).all()
     children: dict[int | None, list[Code]] = defaultdict(list)
@@ -125,29 +135,46 @@ def _code_tree(s, guid, refi) -> tuple[list, dict, dict]:
     ids: dict[int, str] = {}
     side_books: dict[str, dict] = {}
     side_codes: dict[str, dict] = {}
+    rows: dict[str, Code] = {}
 
     def build(c: Code):
         g = guid("code", c.id)
         ids[c.id] = g
-        side_codes[g] = {"label": c.label, "name": c.name, "definition": c.definition,
+        rows[g] = c
+        side_codes[g] = {"label": c.label, "definition": c.definition,
                          "include": c.include, "exclude": c.exclude,
                          "examples": list(c.examples or [])}
-        return refi.Code(
-            guid=g, name=f"{c.label} {c.name}", colour=c.colour,
-            description=compose_description(c.definition, c.include, c.exclude,
-                                            list(c.examples or [])),
-            children=[build(x) for x in children.get(c.id, [])],
-        )
+        return refi.Code(guid=g, name=c.name, colour=c.colour,
+                         children=[build(x) for x in children.get(c.id, [])])
 
-    roots = []
+    forest = []
     for b in books:
+        themes = [build(c) for c in children.get(None, []) if c.codebook_id == b.id]
+        if len(books) == 1:  # its themes are the top-level codes, as in any other tool
+            forest = themes
+            return _describe(forest, rows), {"codebook": {"key": b.key, "title": b.title,
+                             "description": b.description}, "codes": side_codes}, ids
         g = guid("codebook", b.id)
         side_books[g] = {"key": b.key, "title": b.title, "description": b.description}
-        roots.append(refi.Code(
-            guid=g, name=b.title or b.key, codable=False, description=b.description,
-            children=[build(c) for c in children.get(None, []) if c.codebook_id == b.id],
-        ))
-    return roots, {"codebooks": side_books, "codes": side_codes}, ids
+        forest.append(refi.Code(guid=g, name=b.title or b.key, codable=False,
+                                description=b.description, children=themes))
+    return _describe(forest, rows), {"codebooks": side_books, "codes": side_codes}, ids
+
+
+def _describe(forest: list, rows: dict) -> list:
+    """Fill the description of each REFI code that is a theme (``rows``: guid -> theme-like),
+    with a ``Label:`` line where deriving labels over ``forest`` would not give its label."""
+    from themeqa.interop.refi.conventions import compose_description, labels_to_write
+
+    explicit = labels_to_write(forest, {g: t.label for g, t in rows.items()})
+    for root in forest:
+        for c, _ in root.walk():
+            t = rows.get(c.guid)
+            if t is not None:
+                c.description = compose_description(t.definition, t.include, t.exclude,
+                                                    list(t.examples or []),
+                                                    explicit.get(c.guid, ""))
+    return forest
 
 
 def _variables(refi, guid, participants, extras_keys) -> list:
@@ -254,7 +281,7 @@ def build_refi_project(project: ProjectHandle):
                 who = writer_of[coder_id] if layer == "consensus" else user[coder_id]
                 codes_out.append(refi.Coding(cg, code_guid[code_id], who, created,
                                              notes_by.get(("coding", cid), [])))
-                if quote:  # the layer is in the user; only quotes need the side file
+                if quote:  # the layer is in the user; only quotes need the exchange data
                     side_codings[cg] = {"quote": True}
             sels.append(refi.Selection(
                 guid=f"{span_pre}{first[0]:012x}", start=a, end=b, name=_snippet(text[a:b]),
@@ -353,15 +380,15 @@ def export_codebook_qdc(project: ProjectHandle, out: Path | str, key: str | None
     cb = export_codebook(project, key)
     info = project.info()
     guid = _Guids(f"{info.name}:{info.created_at.isoformat()}:codebook:{cb.key}")
-    from themeqa.interop.refi.conventions import compose_description
+    rows: dict[str, object] = {}
 
     def build(t):
-        return refi.Code(guid("code", t.label), f"{t.label} {t.name}", colour=t.colour,
-                         description=compose_description(t.definition, t.include, t.exclude,
-                                                         list(t.examples)),
-                         children=[build(c) for c in t.children])
+        g = guid("code", t.label)
+        rows[g] = t
+        return refi.Code(g, t.name, colour=t.colour, children=[build(c) for c in t.children])
 
     qdc = refi.CodebookFile(origin=ORIGIN, codes=[build(t) for t in cb.themes])
+    _describe(qdc.codes, rows)
     if not qdc.codes:
         raise InputError(f"codebook {cb.key!r} has no codes; a .qdc needs at least one")
     try:
@@ -376,9 +403,10 @@ def import_codebook_qdc(
 ):
     """Import a .qdc as a new codebook (``key`` defaults to the file name); all or nothing.
 
-    Labels come from names that start with one (``2a Others…``) or are numbered by position;
-    two codes claiming the same label is an error naming both; a key already in the project is
-    an error (codebooks are never merged silently).
+    Names are kept as they are; labels come from a ``Label:`` line (themeqa's own export),
+    else from the number a name begins with when no other code claims it, else from the
+    position (``conventions.derive_labels``; each fallback is a warning). A key already in the
+    project is an error (codebooks are never merged silently).
     """
     from themeqa.core.codebook import validate, validate_many
     from themeqa.interop.refi import RefiError, read_qdc
@@ -394,8 +422,7 @@ def import_codebook_qdc(
     key = key or _key_from(path.stem)
     cb, notices, _ = codebook_from_refi(qdc.codes, key=key, title=title or path.stem,
                                      description=f"imported from {path.name}"
-                                     + (f" ({qdc.origin})" if qdc.origin else ""),
-                                     strict_labels=True, where=path.name)
+                                     + (f" ({qdc.origin})" if qdc.origin else ""))
     errors = [p.message for p in validate(cb) if p.is_error]
     if errors:
         raise InputError(f"{path.name}: " + "; ".join(errors[:5]))

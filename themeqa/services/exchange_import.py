@@ -68,34 +68,43 @@ class ProjectImport:
 
 
 def codebook_from_refi(codes, *, key: str, title: str, description: str = "",
-                       side: dict | None = None, strict_labels: bool = False, where: str = ""):
+                       side: dict | None = None):
     """A core ``Codebook`` from REFI codes; returns (codebook, notices, guid -> label).
 
-    Labels: from themeqa's side file when present, else the name's leading number label
-    (``2a Others…``), else the position in the tree (``1``, ``1.2``). With ``strict_labels``
-    two codes claiming the same label is an error naming both (a .qdc import); otherwise the
-    later one is renumbered with a notice.
+    Names are the file's, unchanged (issue 23); the only exceptions are what a themeqa
+    codebook cannot hold, each with a notice: ``::`` in a name and two siblings of one name.
+    Labels are derived (``interop.refi.conventions.derive_labels``): themeqa's own from its
+    exchange data or a ``Label:`` line of the description, else the number the name begins
+    with when unique in the codebook, else the position in the tree.
     """
     from themeqa.core.codebook import QUALIFIER, Codebook, Theme, fold_name
-    from themeqa.interop.refi.conventions import label_and_name, parse_description
+    from themeqa.interop.refi.conventions import derive_labels, parse_description
 
     side = side or {}
     notices: list[str] = []
-    taken: dict[str, str] = {}
-    guid_label: dict[str, str] = {}
-    pending: list[tuple[Theme, str]] = []
+    explicit: dict[str, str] = {}
+    fields: dict[str, tuple[str, dict]] = {}
+    for root in codes:
+        for code, _ in root.walk():
+            meta = side.get(code.guid)
+            if meta:  # themeqa's exchange data (old archives also carry the bare name)
+                desc = {k: meta.get(k) or ("" if k != "examples" else []) for k in
+                        ("definition", "include", "exclude", "examples")}
+                label, name = meta.get("label"), meta.get("name") or code.name
+            else:
+                desc = parse_description(code.description)
+                label, name = desc["label"], code.name
+            if label:
+                explicit[code.guid] = str(label)
+            fields[code.guid] = (name, desc)
+    labels, label_notices = derive_labels(codes, explicit)
+    notices.extend(label_notices)
 
-    def build(code, position: str, siblings: set[str]) -> Theme:
-        meta = side.get(code.guid)
-        if meta:
-            label, name = meta.get("label"), meta.get("name") or code.name
-            desc = {k: meta.get(k) or ("" if k != "examples" else []) for k in
-                    ("definition", "include", "exclude", "examples")}
-        else:
-            label, name = label_and_name(code.name)
-            desc = parse_description(code.description)
+    def build(code, siblings: set[str]) -> Theme:
+        name, desc = fields[code.guid]
         if QUALIFIER in name:
-            notices.append(f"code {name!r}: '{QUALIFIER}' replaced by ': '")
+            notices.append(f"code {name!r}: '{QUALIFIER}' replaced by ': ' (themeqa reserves "
+                           f"'{QUALIFIER}' for codebook references)")
             name = name.replace(QUALIFIER, ": ")
         folded, n = fold_name(name), 2
         base = name
@@ -105,36 +114,14 @@ def codebook_from_refi(codes, *, key: str, title: str, description: str = "",
         if name != base:
             notices.append(f"code {base!r} appears twice among its siblings; renamed {name!r}")
         siblings.add(folded)
-        theme = Theme(label=label or "", name=name or "(unnamed)",
-                      definition=desc["definition"], include=desc["include"],
-                      exclude=desc["exclude"], examples=tuple(desc["examples"]),
-                      colour=code.colour)
-        if label and label in taken:
-            if strict_labels:
-                raise InputError(f"{where}: label {label!r} is claimed by {taken[label]!r} and "
-                                 f"{code.name!r}; rename one of them")
-            notices.append(f"label {label!r} of {code.name!r} already used by {taken[label]!r}; "
-                           "numbered by position instead")
-            theme.label = ""
-        if theme.label:
-            taken[theme.label] = code.name
-        else:
-            pending.append((theme, position))
         kids: set[str] = set()
-        theme.children = [build(c, f"{position}.{i + 1}", kids)
-                          for i, c in enumerate(code.children)]
-        guid_label[code.guid] = theme  # resolved to a label below
-        return theme
+        return Theme(label=labels[code.guid], name=name or "(unnamed)",
+                     definition=desc["definition"], include=desc["include"],
+                     exclude=desc["exclude"], examples=tuple(desc["examples"]),
+                     colour=code.colour, children=[build(c, kids) for c in code.children])
 
     tops: set[str] = set()
-    themes = [build(c, str(i + 1), tops) for i, c in enumerate(codes)]
-    for theme, position in pending:
-        label, n = position, 2
-        while label in taken:
-            label, n = f"{position}-{n}", n + 1
-        theme.label = label
-        taken[label] = theme.name
-    labels = {g: t.label for g, t in guid_label.items()}
+    themes = [build(c, tops) for c in codes]
     return Codebook(key=key, title=title, description=description, themes=themes), notices, labels
 
 
@@ -191,9 +178,14 @@ def _plan_codebooks(p, plan: _Plan, report: ProjectImport, fallback_key: str) ->
 
     side_books = p.extras.get("codebooks") or {}
     side_codes = p.extras.get("codes") or {}
+    single = p.extras.get("codebook")  # one codebook: its themes are the top-level codes
     ours = [c for c in p.codes if c.guid in side_books]
     foreign = [c for c in p.codes if c.guid not in side_books]
     books = []
+    if single is not None:
+        books.append((foreign, single.get("key") or fallback_key, single.get("title") or "",
+                      single.get("description") or ""))
+        foreign = []
     for root in ours:
         meta = side_books[root.guid]
         books.append((root.children, meta.get("key") or _slug(root.name),
@@ -594,9 +586,9 @@ def import_project(
     except (KeyError, TypeError, AttributeError) as exc:
         if not p.extras:
             raise
-        # only themeqa's side file is trusted for structure; a damaged one is bad input
-        raise InputError(f"{path.name}: themeqa.json does not fit the project ({exc!r}); "
-                         "nothing was imported") from exc
+        # only themeqa's exchange data is trusted for structure; a damaged one is bad input
+        raise InputError(f"{path.name}: {p.extras_from or 'themeqa.json'} does not fit the "
+                         f"project ({exc!r}); nothing was imported") from exc
     used = {c["coder"] for c in plan.codings} | {m["author"] for m in plan.memos if m["author"]}
     plan.coders = {k: v for k, v in plan.coders.items() if k in used}
 

@@ -164,8 +164,11 @@ class Project:
     notes: list[Note] = field(default_factory=list)
     sets: list[RefiSet] = field(default_factory=list)
     note_refs: list[str] = field(default_factory=list)  # notes on the project itself
-    #: themeqa's own extras (codebook keys, labels, document metadata), kept in a side file
+    #: themeqa's own extras (codebook keys, labels, document metadata, layers, quote flags),
+    #: written as one project note (``EXTRAS_NOTE``) whose text is ``sources/<guid>.txt``
     extras: dict[str, Any] = field(default_factory=dict)
+    #: where ``extras`` was read from: the note, or ``themeqa.json`` (older archives)
+    extras_from: str = ""
     #: what the reader noticed: dialect decisions, skipped media sources, unverifiable text
     notices: list[str] = field(default_factory=list)
     mismatches: list[Mismatch] = field(default_factory=list)

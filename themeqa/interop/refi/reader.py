@@ -45,9 +45,16 @@ from themeqa.interop.refi.model import (
 )
 from themeqa.interop.refi.positions import OffsetMap, PositionError
 
-__all__ = ["SIDECAR", "RefiError", "parse_codebook_xml", "read_qdc", "read_qdpx"]
+__all__ = ["EXTRAS_FORMAT", "EXTRAS_NOTE", "SIDECAR", "RefiError", "parse_codebook_xml",
+           "read_qdc", "read_qdpx"]
 
-#: themeqa's side file inside a .qdpx with what REFI has no place for (labels, document kinds)
+#: the project note that carries what REFI has no element for (labels, document kinds,
+#: layers, quote flags) as JSON; its text is a file in ``sources/`` like any note's may be
+EXTRAS_NOTE = "themeqa exchange data"
+#: the ``format`` key that marks that JSON as ours
+EXTRAS_FORMAT = "themeqa-refi"
+#: where archives written before issue 23 kept the same JSON: a file at the archive's root,
+#: outside the standard layout. Still read, never written.
 SIDECAR = "themeqa.json"
 
 _RGB = re.compile(r"#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})")
@@ -475,6 +482,32 @@ def _read_project(rd: _Reader) -> Project:
                             created=_date(n.get("creationDateTime")),
                             modified=_date(n.get("modifiedDateTime"))))
     p.sets = _parse_sets(_kid(root, "Sets"), "targetGUID")
+    _take_extras(rd, p)
+    return p
+
+
+def _take_extras(rd: _Reader, p: Project) -> None:
+    """Move themeqa's exchange data from its note (or an old ``themeqa.json``) to ``extras``.
+
+    The note is recognised by its name and by its JSON naming our format; it is then no
+    memo of the project. A note of that name that is not our JSON (edited in another tool)
+    stays a note, with a notice.
+    """
+    for n in p.notes:
+        if n.name != EXTRAS_NOTE:
+            continue
+        try:
+            extras = json.loads(n.text)
+        except ValueError:
+            extras = None
+        if not isinstance(extras, dict) or extras.get("format") != EXTRAS_FORMAT:
+            p.notices.append(f"note {EXTRAS_NOTE!r} is not themeqa's exchange data (edited in "
+                             "another tool?); imported as a memo, labels derived from names")
+            continue
+        p.extras, p.extras_from = extras, f"the note {EXTRAS_NOTE!r}"
+        p.notes = [x for x in p.notes if x is not n]
+        p.note_refs = [g for g in p.note_refs if g != n.guid]
+        return
     side = rd.ar.find(SIDECAR)
     if side is not None:
         try:
@@ -482,5 +515,4 @@ def _read_project(rd: _Reader) -> Project:
         except ValueError as exc:
             raise RefiError(f"{rd.where}: {side} is not valid JSON ({exc})") from exc
         if isinstance(extras, dict):
-            p.extras = extras
-    return p
+            p.extras, p.extras_from = extras, side

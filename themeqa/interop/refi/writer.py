@@ -14,15 +14,17 @@ import json
 import os
 import re
 import tempfile
+import uuid
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from themeqa.interop.refi.model import Code, CodebookFile, Project, RefiSet
-from themeqa.interop.refi.reader import SIDECAR
+from themeqa.interop.refi.reader import EXTRAS_FORMAT, EXTRAS_NOTE
 
-__all__ = ["CODEBOOK_NS", "COMPRESSLEVEL", "PROJECT_NS", "codebook_xml", "project_xml", "write_qdc", "write_qdpx"]
+__all__ = ["CODEBOOK_NS", "COMPRESSLEVEL", "PROJECT_NS", "codebook_xml", "extras_note_guid",
+           "project_xml", "write_qdc", "write_qdpx"]
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -134,6 +136,30 @@ def _source(out: list[str], s, vtypes: dict[str, str]) -> None:
     out.append("</TextSource>")
 
 
+def extras_note_guid(p: Project) -> str:
+    """The GUID of the exchange-data note: derived from the project, so exports repeat."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"themeqa-extras:{p.name}:{_dt(p.created)}"))
+
+
+def _extras_text(p: Project) -> str:
+    return json.dumps({**p.extras, "format": EXTRAS_FORMAT}, ensure_ascii=False, default=str)
+
+
+def _extras_note(out: list[str], p: Project) -> None:
+    """themeqa's own data as one note whose text is ``sources/<guid>.txt``.
+
+    Why a note: Project.xsd has no extension point, but every tool keeps notes, and a Note is
+    a ``TextSourceType`` whose text may be a file of the archive (``plainTextPath``,
+    ``internal://`` = the ``sources/`` folder), so the archive holds only ``project.qde`` and
+    ``sources/``. It is referenced by nothing: another tool shows it as a free memo.
+    """
+    g = extras_note_guid(p)
+    out.append(f"<Note{_a(guid=g, name=EXTRAS_NOTE, plainTextPath=f'internal://{g}.txt')}>"
+               "<Description>themeqa's own details of this project (number labels, codebook "
+               "keys, document kinds, consensus layer, quote flags) so that it imports back "
+               "into themeqa unchanged; other tools may ignore this note.</Description></Note>")
+
+
 def project_xml(p: Project) -> bytes:
     """The ``project.qde`` document for ``p`` (sources referenced as internal files).
 
@@ -177,8 +203,10 @@ def project_xml(p: Project) -> bytes:
         for s in p.sources:
             _source(out, s, vtypes)
         out.append("</Sources>")
-    if p.notes:
+    if p.notes or p.extras:
         out.append("<Notes>")
+        if p.extras:
+            _extras_note(out, p)
         for n in p.notes:
             out.append(f"<Note{_a(guid=n.guid, name=n.name, creatingUser=n.creating_user, creationDateTime=_dt(n.created), modifiedDateTime=_dt(n.modified))}>"
                        f"<PlainTextContent>{_esc(n.text, _TEXT)}</PlainTextContent></Note>")
@@ -215,7 +243,9 @@ def _atomic(path: Path, write) -> Path:
 
 
 def write_qdpx(p: Project, path: Path | str) -> Path:
-    """Write ``p`` as a .qdpx (``project.qde`` + ``sources/<guid>.txt`` [+ themeqa.json]).
+    """Write ``p`` as a .qdpx: ``project.qde`` and ``sources/<guid>.txt``, nothing else.
+
+    The texts of the sources and of the exchange-data note (``p.extras``) are the files.
 
     Entries are deflated at level 1 (``COMPRESSLEVEL``): several times faster than the default
     level 6 on transcripts for an archive about a fifth larger.
@@ -230,7 +260,7 @@ def write_qdpx(p: Project, path: Path | str) -> Path:
             for s in p.sources:
                 zf.writestr(f"sources/{s.guid}.txt", s.text.encode("utf-8"))
             if p.extras:
-                zf.writestr(SIDECAR, json.dumps(p.extras, ensure_ascii=False, default=str))
+                zf.writestr(f"sources/{extras_note_guid(p)}.txt", _extras_text(p).encode("utf-8"))
 
     return _atomic(Path(path), write)
 
