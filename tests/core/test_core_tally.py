@@ -175,7 +175,10 @@ def test_totals_rollup_and_layers(study):
     assert consensus.layer == (
         "consensus on the 1 reconciled document, union of coders (amira) elsewhere"
     )
-    assert _run(study, by=()).layer == consensus.layer  # auto prefers the reconciled layer
+    # auto reads consensus only on the documents the caller says are reconciled (the service
+    # passes those whose credibility check is complete): a consensus coding is not enough
+    assert _run(study, by=()).layer == union.layer
+    assert _run(study, by=(), reconciled_documents=[1]).layer == consensus.layer
     # a reconciled document may end with no consensus coding at all (every decision "neither"):
     # d2 reconciled too leaves d1's c11 (2: P02), d3's c7 (1a: P01), d4's c8 (1b: P04)
     strict = _run(study, layer="consensus", by=(), reconciled_documents=[1, 2])

@@ -23,7 +23,7 @@ from themeqa.services.codings import add_coding, code_counts, export_codings, li
 from themeqa.services.deidentify import apply_review, propose, write_review
 from themeqa.services.documents import get_document, list_documents
 from themeqa.services.search import SearchFilters, code_from_search, search
-from themeqa.store.models import CredibilityCheck, Document
+from themeqa.store.models import Document
 
 TEXT = (
     "Facilitator: Welcome back.\n"
@@ -176,8 +176,9 @@ def test_tallies_count_each_coding_once_and_quote_the_new_text(deid):
 
 def test_a_reconciled_document_stays_reconciled_in_its_new_version(project, study_files,
                                                                     tmp_path):
-    """A finished check on the original marks the new version as reconciled too, so the
+    """A check's reconciled original makes the new version reconciled too, so the
     consensus layer reads the same documents before and after de-identification."""
+    from themeqa.services.check_reconcile import mark_reconciled
     from themeqa.services.check_sample import sample_check
     from themeqa.services.codebooks import import_codebook
     from themeqa.services.importing import import_files
@@ -190,8 +191,8 @@ def test_a_reconciled_document_stays_reconciled_in_its_new_version(project, stud
     f.write_text(TEXT, encoding="utf-8")
     import_files(project, [f])
     info = sample_check(project, coder_b="ben", documents=1, seed=1)
-    with project.transaction() as s:
-        s.get(CredibilityCheck, info.id).status = "done"
+    assert load_frames(project).reconciled == set()
+    mark_reconciled(project, None, check=info.id)
     proposals, _ = propose(project, names=["Ken"], dates=False, use_ner=False)
     apply_review(project, write_review(proposals, tmp_path / "r.csv"),
                  mapping_file=tmp_path / "key.csv")

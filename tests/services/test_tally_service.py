@@ -26,16 +26,16 @@ def demo(demo_dir):
 
 
 def independent_count(
-    db, codebook: str, label: str, *, consensus: bool = False
+    db, codebook: str, label: str, *, consensus: bool = False, reconciled: set | None = None
 ) -> dict[str, set[str]]:
     """{condition: participants} with ``codebook::label`` (or a descendant).
 
     Union of coders; with ``consensus``, documents with a consensus coding or a reconciliation
-    decision count their consensus codings only.
+    decision count their consensus codings only; ``reconciled`` names those documents (ids).
     """
     con = sqlite3.connect(db)
-    reconciled = set()
-    if consensus:
+    reconciled = set(reconciled or ())
+    if consensus and not reconciled:
         reconciled = {
             d
             for (d,) in con.execute(
@@ -247,6 +247,8 @@ def test_table1_demo_numbers(demo):
 
 
 def test_consensus_after_reconciling_a_check(demo_copy):
+    """Adopting the agreements of a check leaves auto on the union (nothing is decided);
+    an explicit --layer consensus reads every document with reconciled work."""
     from themeqa.services.check_reconcile import adopt_agreements
     from themeqa.services.check_sample import create_check
 
@@ -254,9 +256,11 @@ def test_consensus_after_reconciling_a_check(demo_copy):
     try:
         create_check(project, coder_b="ben", coder_a="amira", sessions=["S2", "S5"], name="c1")
         assert adopt_agreements(project, "c1", decided_by="lead") > 0
-        report = tally_report(project, codebook="inhibitors", quotes=False)
+        auto = tally_report(project, codebook="inhibitors", quotes=False).result
+        assert auto.layer == "union of coders (amira, ben)"
+        report = tally_report(project, codebook="inhibitors", quotes=False, layer="consensus")
         r = report.result
-        # ben coded only S2 and S5, which are the reconciled sample
+        # ben coded only S2 and S5, which are the sample's documents with consensus codings
         assert (
             r.layer == "consensus on the 2 reconciled documents, union of coders (amira) elsewhere"
         )
@@ -270,3 +274,5 @@ def test_consensus_after_reconciling_a_check(demo_copy):
         assert union.result.layer == "union of coders (amira, ben)"
     finally:
         project.close()
+
+

@@ -59,6 +59,7 @@ __all__ = [
     "presence_matrix",
     "select_layer",
     "tally",
+    "unattributed_codings",
 ]
 
 #: Breakdowns a tally may be split by (participant attributes and the document timepoint).
@@ -84,13 +85,17 @@ def select_layer(
     a credibility check double-codes and reconciles a sample, so the consensus layer exists
     only there, and counting it alone would silently drop every unsampled session.
     ``reconciled_documents`` defaults to the documents that have a consensus coding.
-    ``auto``: consensus when the project has any consensus coding (reconciled work supersedes
-    the coders'), otherwise the union. Raises ``ValueError`` for an unknown layer or coder.
+    ``auto``: consensus on ``reconciled_documents`` and the union elsewhere; the plain union
+    when none is given or the collection is empty. Which documents count as reconciled is a
+    question for the store (``services.layer_rule``: a document whose credibility check is
+    complete) -- a consensus coding alone does not make one: ``check adopt`` writes the agreed
+    codings long before the disagreements are decided, and reading that fragment would drop
+    every theme still under discussion. Raises ``ValueError`` for an unknown layer or coder.
     """
     layer = (layer or "auto").strip()
     is_consensus = (codings["layer"] == "consensus").to_numpy(dtype=bool)
     if layer == "auto":
-        layer = "consensus" if is_consensus.any() else "union"
+        layer = "consensus" if reconciled_documents else "union"
     own = codings[~is_consensus & (codings["layer"] == "coder").to_numpy(dtype=bool)]
     coders = sorted(pd.unique(own["coder"]).tolist())
     union_label = "union of coders" + (f" ({', '.join(coders)})" if coders else "")
@@ -229,6 +234,38 @@ def attribute_codings(
             "overlap": overlap.astype(np.int64),
         }
     )
+
+
+def unattributed_codings(
+    codings: pd.DataFrame, hits: pd.DataFrame, turns: pd.DataFrame, documents: pd.DataFrame
+) -> int:
+    """How many codings credit nobody although they lie (partly) outside facilitator speech.
+
+    Why: a coding that credits no participant is silently absent from every count. That is
+    right for a facilitator's words (rule 1) and wrong for text whose speaker or writer is
+    unknown (a written answer with no participant, a transcript line with no label), which a
+    report must own up to. A coding of ``[s, e)`` with no row in ``hits`` is counted when some
+    character of it is not inside a turn whose ``role`` is ``facilitator`` (turns without a
+    ``role`` column: those without a participant count as unknown).
+    """
+    pos = np.setdiff1d(np.arange(len(codings)), _ints(hits["coding"]) if len(hits) else [])
+    live = pos[_ints(codings["start"])[pos] < _ints(codings["end"])[pos]] if len(pos) else pos
+    if not len(live):
+        return 0
+    roles = turns["role"] if "role" in turns.columns else pd.Series("", index=turns.index)
+    fac = turns[(roles == "facilitator").to_numpy(dtype=bool)]
+    spans: dict[Hashable, list[tuple[int, int]]] = {}
+    for d, a, b in zip(fac["document"], _ints(fac["start"]), _ints(fac["end"]), strict=True):
+        spans.setdefault(d, []).append((int(a), int(b)))
+    n = 0
+    for i in live:
+        d = codings["document"].iat[i]
+        s, e = int(codings["start"].iat[i]), int(codings["end"].iat[i])
+        covered = 0
+        for a, b in sorted(spans.get(d, [])):  # facilitator turns do not overlap each other
+            covered += max(0, min(b, e) - max(a, s))
+        n += covered < e - s
+    return n
 
 
 def ancestor_pairs(codes: pd.DataFrame) -> pd.DataFrame:
@@ -372,6 +409,9 @@ class TallyResult:
     layer: str
     rollup: bool
     conditions: list[str] = field(default_factory=list)
+    #: lines a report prints under the layer (set by the service: which documents read
+    #: consensus, partly reconciled checks, codings attributed to nobody)
+    notes: tuple[str, ...] = ()
 
     @property
     def keys(self) -> list[Hashable]:

@@ -78,7 +78,9 @@ def results_paragraphs(
     """One paragraph per superordinate theme: its sentence, then its subordinate themes'.
 
     Counts come from ``result`` (total) and ``result.by_condition`` (per arm, any timepoint),
-    the same numbers Table 2 prints.
+    the same numbers Table 2 prints. Warnings of the tally (a partly reconciled check,
+    codings attributed to nobody) follow as a last paragraph in [brackets], the house mark
+    for text the authors must deal with before the prose goes into a paper.
     """
     paragraphs: list[str] = []
     current: list[str] = []
@@ -91,4 +93,7 @@ def results_paragraphs(
         current.append(theme_sentence(total, result.by_condition(code.code), code.label, code.name))
     if current:
         paragraphs.append(" ".join(current))
+    warnings = [n for n in result.notes if n.startswith("Warning:")]
+    if warnings:
+        paragraphs.append("[" + " ".join(warnings) + "]")
     return paragraphs

@@ -115,6 +115,7 @@ def build_table2(
         if denominators
         else f"Total of all N = {first.denominators[TOTAL]} participants.",
         f"Coding layer: {first.layer}.",
+        *first.notes,
     ]
     if quotes is not None:
         notes.append("Quotes are attributed as (participant, condition).")
@@ -151,7 +152,7 @@ def build_cooccurrence(result: TallyResult, *, matrix: bool = False) -> ReportTa
             title="Participants reporting both themes (diagonal: the theme's total)",
             columns=["Theme", *cols],
             rows=rows,
-            notes=[f"Counts are participants. Coding layer: {result.layer}."],
+            notes=[f"Counts are participants. Coding layer: {result.layer}.", *result.notes],
         )
     themes = {c.code: theme_label(c.label, c.name) for c in result.codes.itertuples(index=False)}
     total = {c: int(result.counts[i, 0]) for i, c in enumerate(result.codes["code"])}
@@ -168,7 +169,8 @@ def build_cooccurrence(result: TallyResult, *, matrix: bool = False) -> ReportTa
         notes=[
             "Counts are participants reporting both themes (anywhere in their turns or "
             f"written responses); a theme is not paired with its own superordinate themes. "
-            f"Coding layer: {result.layer}."
+            f"Coding layer: {result.layer}.",
+            *result.notes,
         ],
     )
 
@@ -186,5 +188,5 @@ def build_presence(result: TallyResult) -> ReportTable:
         title="Theme presence per participant (1 = reported)",
         columns=["Participant", "Condition", *[names[c] for c in m.columns]],
         rows=rows,
-        notes=[f"Coding layer: {result.layer}."],
+        notes=[f"Coding layer: {result.layer}.", *result.notes],
     )

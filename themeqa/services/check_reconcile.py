@@ -35,6 +35,7 @@ __all__ = [
     "adopt_agreements",
     "decide",
     "decisions_by_type",
+    "mark_reconciled",
     "next_open",
     "progress",
     "undo_decision",
@@ -289,3 +290,72 @@ def adopt_agreements(
         record(s, who.name, "adopt_agreements", "credibility_check", row.id, batch=batch,
                after={"check": row.name, "consensus_ids": written})
     return len(written)
+
+
+@dataclass(frozen=True)
+class Marked:
+    """Documents whose mark changed, and the check's marked documents afterwards."""
+
+    check: str
+    changed: list[str]
+    marked: list[str]
+
+
+def mark_reconciled(
+    project: ProjectHandle,
+    documents: list[str] | None,
+    *,
+    check: int | str | None = None,
+    unmark: bool = False,
+    actor: str | None = None,
+) -> Marked:
+    """A lead marks sampled documents reconciled (``auto`` then counts their consensus layer
+    whatever is still undecided), or takes the mark back with ``unmark``.
+
+    Why: the layer rule (``services.layer_rule``) reads a check's consensus layer only where
+    every disagreement is decided; a lead who settles the rest otherwise (agreed to drop the
+    minor ones, say) says so here, in the audit log, instead of deciding them one by one.
+    ``documents`` None: every document of the check. Only a lead may, once the project has
+    one (the same rule as writing the consensus layer). One transaction, one audit event.
+    """
+    from themeqa.services.layer_rule import MARK_KEY
+    from themeqa.services.settings import can_write_coding
+    from themeqa.store.models import CheckDocument
+
+    actor = actor or project.actor
+    with project.transaction() as s:
+        row = resolve_check(s, check)
+        why = can_write_coding(s, actor, actor, "consensus")
+        if why is not None:
+            raise InputError(why.replace("change the consensus layer", "mark documents "
+                                         "reconciled"))
+        sampled = dict(s.exec(select(Document.name, Document.id).join(
+            CheckDocument, CheckDocument.document_id == Document.id).where(
+            CheckDocument.check_id == row.id)).all())
+        if documents is None:
+            chosen = sorted(sampled)
+        else:
+            unknown = [d for d in documents if d not in sampled]
+            if unknown:
+                raise NotFoundError(f"not in check {row.name!r}: {', '.join(unknown)}")
+            chosen = list(dict.fromkeys(documents))
+        settings = dict(row.settings or {})
+        marks = dict(settings.get(MARK_KEY) or {})
+        changed = []
+        for name in chosen:
+            key = str(sampled[name])
+            if unmark and key in marks:
+                del marks[key]
+                changed.append(name)
+            elif not unmark and key not in marks:
+                marks[key] = {"by": actor, "at": utcnow().isoformat()}
+                changed.append(name)
+        settings[MARK_KEY] = marks
+        row.settings = settings  # a new dict, so the JSON column is written
+        s.add(row)
+        if changed:
+            record(s, actor, "unmark_reconciled" if unmark else "mark_reconciled",
+                   "credibility_check", row.id, after={"check": row.name, "documents": changed})
+        by_id = {v: k for k, v in sampled.items()}
+        marked = sorted(by_id[int(k)] for k in marks if int(k) in by_id)
+    return Marked(row.name, changed, marked)

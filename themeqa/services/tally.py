@@ -19,19 +19,17 @@ from sqlmodel import select
 
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.audit import record
+from themeqa.services.layer_rule import LayerPlan, layer_plan, resolve_layer
 from themeqa.services.project import ProjectHandle
-from themeqa.services.versions import current_versions, is_current
+from themeqa.services.versions import is_current
 from themeqa.store.models import (
-    CheckDocument,
     Code,
     Codebook,
     Coder,
     Coding,
-    CredibilityCheck,
     Document,
     Participant,
     ParticipantTimepoint,
-    Reconciliation,
     StudySession,
     Timepoint,
     Turn,
@@ -83,8 +81,28 @@ class StudyFrames:
     timepoint_order: list[str]
     codebooks: dict[str, str] = field(default_factory=dict)  # key -> title
     demographics: list[str] = field(default_factory=list)
-    #: documents whose reconciled (consensus) coding replaces the coders' (see select_layer)
-    reconciled: set[int] = field(default_factory=set)
+    #: which documents read the consensus layer (``services.layer_rule``)
+    plan: LayerPlan | None = None
+
+    @property
+    def reconciled(self) -> frozenset[int]:
+        """Documents ``auto`` counts from the consensus layer (their check is complete)."""
+        return self.plan.auto_documents if self.plan is not None else frozenset()
+
+    def select(self, layer: str) -> tuple[pd.DataFrame, str]:
+        """The codings of ``layer`` under the layer rule, and its label (InputError if bad)."""
+        from themeqa.core.tally import select_layer
+
+        name, docs = resolve_layer(layer, self.plan) if self.plan is not None else (layer, None)
+        try:
+            chosen, label = select_layer(self.codings, name, reconciled_documents=docs)
+        except ValueError as exc:
+            raise InputError(str(exc)) from exc
+        return chosen.reset_index(drop=True), label
+
+    def notes(self, layer: str) -> list[str]:
+        """What a report says under its layer line: consensus documents and warnings."""
+        return self.plan.notes(layer) if self.plan is not None else []
 
 
 @dataclass
@@ -137,13 +155,12 @@ def load_frames(project: ProjectHandle, *, codebook: str | None = None) -> Study
     two versions of the same text: de-identification copied the codings to the new version.
     A document reconciled before it was de-identified stays reconciled in its new version
     (the consensus codings were copied with the others), so ``auto`` still reads its
-    consensus layer there.
+    consensus layer there. Which documents read consensus is ``services.layer_rule``'s.
     """
     import pandas as pd
 
     with project.reading() as s:
         codes, titles = _codes_frame(s, codebook)
-        newest = current_versions(s)
         sessions = dict(s.exec(select(StudySession.id, StudySession.label)).all())
         tps = s.exec(select(Timepoint).order_by(Timepoint.position, Timepoint.id)).all()
         tp_label = {t.id: t.label for t in tps}
@@ -177,24 +194,13 @@ def load_frames(project: ProjectHandle, *, codebook: str | None = None) -> Study
             ).join(Coder, Coding.coder_id == Coder.id)
             .where(is_current(Coding.document_id))
         ).all()
-        # reconciled: a consensus coding, a reconciliation decision, or a finished check
-        reconciled = set(
-            s.exec(select(Coding.document_id).where(Coding.layer == "consensus").distinct()).all()
-        )
-        reconciled |= set(s.exec(select(Reconciliation.document_id).distinct()).all())
-        reconciled |= set(
-            s.exec(
-                select(CheckDocument.document_id)
-                .join(CredibilityCheck, CheckDocument.check_id == CredibilityCheck.id)
-                .where(CredibilityCheck.status == "done")
-            ).all()
-        )
+        plan = layer_plan(s)
         turn_rows = s.exec(
             select(
-                Turn.document_id, Turn.start, Turn.content_start, Turn.end, Turn.participant_id
+                Turn.document_id, Turn.start, Turn.content_start, Turn.end, Turn.participant_id,
+                Turn.role,
             ).where(is_current(Turn.document_id)).order_by(Turn.document_id, Turn.start)
         ).all()
-        reconciled = {newest.get(d, d) for d in reconciled}
 
     tp_order = [t.label for t in tps]
     extra_keys: list[str] = []
@@ -232,8 +238,8 @@ def load_frames(project: ProjectHandle, *, codebook: str | None = None) -> Study
     )
     codings = codings[codings["code"].isin(codes["code"])].reset_index(drop=True)
     turns = pd.DataFrame(
-        [(d, st, cs, e, pid_of.get(p)) for d, st, cs, e, p in turn_rows if d in keep],
-        columns=["document", "start", "content_start", "end", "participant"],
+        [(d, st, cs, e, pid_of.get(p), r) for d, st, cs, e, p, r in turn_rows if d in keep],
+        columns=["document", "start", "content_start", "end", "participant", "role"],
     )
     return StudyFrames(
         codings=codings,
@@ -244,7 +250,7 @@ def load_frames(project: ProjectHandle, *, codebook: str | None = None) -> Study
         timepoint_order=tp_order,
         codebooks=titles,
         demographics=["age", "gender", *extra_keys],
-        reconciled=reconciled & keep,
+        plan=plan,
     )
 
 
@@ -308,13 +314,15 @@ def tally_report(
     frames: StudyFrames | None = None,
 ) -> TallyReport:
     """Count participants per theme (``core.tally.tally``) and pick one quote per theme."""
-    from themeqa.core.tally import attribute_codings, choose_quotes, select_layer, tally
+    import dataclasses
+
+    from themeqa.core.tally import attribute_codings, choose_quotes, tally, unattributed_codings
 
     frames = frames or load_frames(project, codebook=codebook)
     by_t = _parse_by(by)
+    chosen, _ = frames.select(layer)
+    name, docs = resolve_layer(layer, frames.plan) if frames.plan else (layer, None)
     try:
-        chosen, _ = select_layer(frames.codings, layer, reconciled_documents=frames.reconciled)
-        chosen = chosen.reset_index(drop=True)
         hits = attribute_codings(chosen, frames.turns, frames.documents)
         # "condition,timepoint" shows the condition columns and then condition x timepoint
         breakdowns = [by_t[:1], by_t] if len(by_t) > 1 else [by_t]
@@ -325,17 +333,24 @@ def tally_report(
                 frames.documents,
                 frames.participants,
                 frames.codes,
-                layer=layer,  # re-selecting a selected layer returns it unchanged
+                layer=name,  # re-selecting a selected layer returns it unchanged
                 by=b,
                 rollup=rollup,
                 timepoint_order=frames.timepoint_order,
                 hits=hits,
-                reconciled_documents=frames.reconciled,
+                reconciled_documents=docs,
             )
             for b in breakdowns
         ]
     except ValueError as exc:
         raise InputError(str(exc)) from exc
+    notes = frames.notes(layer)
+    nobody = unattributed_codings(chosen, hits, frames.turns, frames.documents)
+    if nobody:
+        notes.append(f"Warning: {nobody} coding{'s' if nobody != 1 else ''} "
+                     f"lie{'s' if nobody == 1 else ''} in text attributed to nobody and "
+                     "count for no participant (themeqa doctor lists the documents).")
+    results = [dataclasses.replace(r, notes=tuple(notes)) for r in results]
     picked = _quotes(project, frames, choose_quotes(chosen, hits)) if quotes else {}
     return TallyReport(
         result=results[0], frames=frames, quotes=picked, codebook=codebook, results=results
@@ -461,6 +476,8 @@ class TallyOverview:
     conditions: list[str]
     #: (theme label, {condition: participants}) in codebook order
     chart: list[tuple[str, dict[str, int]]]
+    #: which documents read consensus, partly reconciled checks, unattributed codings
+    notes: list[str] = field(default_factory=list)
 
 
 def tally_overview(
@@ -482,5 +499,6 @@ def tally_overview(
         for code in result.codes.itertuples(index=False)
     ]
     return TallyOverview(
-        table=table, layer=result.layer, conditions=list(result.conditions), chart=chart
+        table=table, layer=result.layer, conditions=list(result.conditions), chart=chart,
+        notes=list(result.notes),
     )

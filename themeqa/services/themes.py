@@ -409,9 +409,8 @@ def review_extracts(
 ) -> list[Extract]:
     """Every coded extract of a theme (and its subordinate themes with ``rollup``), in
     document order, from the chosen layer — the same layer rule as the tallies
-    (``core.tally.select_layer``: ``auto``, ``consensus``, ``union`` or ``coder:NAME``), so
+    (``services.layer_rule``: ``auto``, ``consensus``, ``union`` or ``coder:NAME``), so
     the extracts reviewed are the ones the counts come from."""
-    from themeqa.core.tally import select_layer
     from themeqa.services.search import load_corpus
     from themeqa.services.tally import load_frames
 
@@ -419,12 +418,7 @@ def review_extracts(
         root = resolve_code(s, code)
         ids = set(code_and_descendants(s, root) if rollup else [root])
         labels = dict(s.exec(select(Code.id, Code.label)).all())
-    frames = load_frames(project)
-    try:
-        chosen, _ = select_layer(frames.codings, layer,
-                                 reconciled_documents=frames.reconciled)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    chosen, _ = load_frames(project).select(layer)
     chosen = chosen[chosen["code"].isin(ids)]
     docs = {d.id: d for d in load_corpus(project)}
     out = []
@@ -558,7 +552,6 @@ def thematic_map(
 ) -> list:
     """The codebook trees as ``core.thematic_map.MapNode``s with participants (roll-up),
     sessions and codings per theme, flagged (few participants, one session)."""
-    from themeqa.core.tally import select_layer
     from themeqa.core.thematic_map import MapNode, flag
     from themeqa.services.tally import tally_report
 
@@ -566,8 +559,7 @@ def thematic_map(
                           quotes=False)
     result = report.result
     codes = report.frames.codes
-    chosen, _ = select_layer(report.frames.codings, layer,
-                             reconciled_documents=report.frames.reconciled)
+    chosen, _ = report.frames.select(layer)
     per_code = chosen.groupby("code").size().to_dict()
     counts = result.counts_frame()
     session_cols = [c for c in counts.columns if c != "total"]

@@ -256,6 +256,36 @@ def adopt(ctx, check_ref, decided_by) -> None:
 
 
 @check.command()
+@click.argument("documents", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every document of the check.")
+@_check_option
+@click.option("--undo", "unmark", is_flag=True, help="Take the mark back.")
+@click.pass_context
+def reconciled(ctx, documents, every, check_ref, unmark) -> None:
+    """Mark sampled documents reconciled (a lead): reports then count their consensus layer.
+
+    Without a mark, `--layer auto` counts a sampled document from the consensus layer only
+    once every disagreement on it is decided and the identical codings are adopted.
+
+    \b
+    Example:
+      themeqa check reconciled S2_focus_group.txt --check pilot
+      themeqa check reconciled --all --check pilot --undo
+    """
+    from themeqa.errors import InputError
+    from themeqa.services.check_reconcile import mark_reconciled
+
+    if bool(documents) == every:
+        raise InputError("name the documents to mark, or --all (not both)")
+    project = get_project(ctx)
+    out = mark_reconciled(project, None if every else list(documents), check=check_ref,
+                          unmark=unmark)
+    verb = "unmarked" if unmark else "marked reconciled"
+    click.echo(f"{out.check}: {len(out.changed)} document{'s' if len(out.changed) != 1 else ''}"
+               f" {verb}; {len(out.marked)} marked in all")
+
+
+@check.command()
 @_check_option
 @json_option
 @click.pass_context

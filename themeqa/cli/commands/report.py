@@ -16,7 +16,8 @@ KINDS = ("table2", "table1", "results", "cooccurrence", "presence")
     "--layer",
     default="auto",
     show_default=True,
-    help="Codings to count: auto (consensus if any, else union), consensus, union, coder:NAME.",
+    help="Codings to count: auto (per document: consensus where its check is complete, else "
+    "the union), consensus, union, coder:NAME.",
 )
 @click.option("--codebook", default=None, help="Only this codebook (its key).")
 @click.option(

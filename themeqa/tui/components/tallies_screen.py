@@ -84,9 +84,21 @@ class TalliesScreen(Screen):
             if cells[-1] and table.columns[-1] == "Indicative quote" and len(cells[-1]) > 60:
                 cells[-1] = cells[-1][:59] + "…"
             grid.add_row(*cells)
-        self.query_one("#tally-notes", Static).update(" ".join(table.notes[1:3]))
+        self.query_one("#tally-notes", Static).update(self._notes(table, overview))
         self._chart(overview)
         self.loads += 1
+
+    @staticmethod
+    def _notes(table, overview):
+        """Percent base and layer, then which documents read consensus; warnings stand out
+        (a partly reconciled check, codings attributed to nobody)."""
+        from rich.text import Text
+
+        text = Text(" ".join(table.notes[1:3]))
+        for note in getattr(overview, "notes", []):
+            text.append(" ")
+            text.append(note, style="bold yellow" if note.startswith("Warning:") else "")
+        return text
 
     def _chart(self, overview) -> None:
         from textual_plotext import PlotextPlot
