@@ -11,7 +11,9 @@ point at the wrong words. The doctor only reads; it never repairs.
 It also warns (without failing: nothing is damaged) when de-identified documents still keep
 their identifiable originals in the project, or the de-identification key lies in the
 project folder: ethics boards commonly require both to be destroyed or held separately, and
-``themeqa deidentify --purge-originals`` is easy to forget after ``--apply``.
+``themeqa deidentify --purge-originals`` is easy to forget after ``--apply``; and when text
+is attributed to nobody (a written answer without a writer, a speaker mapped to no
+participant), since its codings count for no participant in any tally.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ _MAX_DETAILS = 20
 
 @dataclass(frozen=True)
 class Problem:
-    check: str  # integrity | orphans | offsets | sha256 | privacy (a warning)
+    check: str  # integrity | orphans | offsets | sha256 | privacy, attribution (warnings)
     message: str
 
 
@@ -151,6 +153,24 @@ def _privacy(project: ProjectHandle, report: DoctorReport) -> None:
             "in every copy of it): keep it somewhere else"))
 
 
+def _attribution(project: ProjectHandle, report: DoctorReport) -> None:
+    """Warn about text attributed to nobody: its codings count for no participant."""
+    from themeqa.services.attribution import unattributed_documents
+
+    report.checks.append("attribution")
+    with project.reading() as s:
+        nobody = unattributed_documents(s)
+    for name, n in list(nobody.items())[:_MAX_DETAILS]:
+        report.warnings.append(Problem(
+            "attribution",
+            f"{name}: {n} turn{'s' if n != 1 else ''} or answer attributed to nobody (no "
+            "participant, not a facilitator): codings there count for no participant"))
+    if len(nobody) > _MAX_DETAILS:
+        report.warnings.append(Problem(
+            "attribution", f"and {len(nobody) - _MAX_DETAILS} more documents (themeqa "
+            "documents --unattributed)"))
+
+
 def run_doctor(project: ProjectHandle) -> DoctorReport:
     """Run every check; the report lists each problem as one line."""
     report = DoctorReport()
@@ -161,4 +181,5 @@ def run_doctor(project: ProjectHandle) -> DoctorReport:
     _offsets(project, report)
     _hashes(project, report)
     _privacy(project, report)
+    _attribution(project, report)
     return report

@@ -48,6 +48,9 @@ class DocumentSummary:
     codings: int
     progress: float  # share of participant turns with a coding by the chosen coder
     superseded_by: str | None = None  # the newer version's name, for a superseded original
+    #: turns attributed to nobody (no participant, not a facilitator); a written answer
+    #: without a writer counts 1 -- its codings count for no participant (issue 19)
+    unattributed: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -100,6 +103,13 @@ def list_documents(
                 .group_by(Turn.document_id)
             ).all()
         )
+        nobody = dict(
+            s.exec(
+                select(Turn.document_id, func.count())
+                .where(Turn.participant_id.is_(None), Turn.role != "facilitator")
+                .group_by(Turn.document_id)
+            ).all()
+        )
         cq = select(Coding.document_id, func.count()).group_by(Coding.document_id)
         if coder_id is not None:
             cq = cq.where(Coding.coder_id == coder_id, Coding.layer == "coder")
@@ -143,6 +153,8 @@ def list_documents(
                 codings=coding_counts.get(did, 0),
                 progress=(coded.get(did, 0) / n_turns) if n_turns else 0.0,
                 superseded_by=name_of.get(newest[did]) if did in newest else None,
+                unattributed=(max(nobody.get(did, 0), 1) if pid is None else 0)
+                if kind == "written" else nobody.get(did, 0),
             )
         )
     label_pos = {lbl: pos for pos, lbl in tps.values()}

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from themeqa.core.text import sha256_text
 from themeqa.core.turns import is_facilitator_label, sentences_without_labels, unrecognised_labels
 from themeqa.errors import InputError
+from themeqa.services.attribution import attribute_written, unattributed_documents
 from themeqa.services.audit import new_batch, record
 from themeqa.services.changes import Recorder, snapshot
 from themeqa.services.lookup import (
@@ -48,6 +49,8 @@ class ImportReport:
     #: document: their words count as the previous speaker's until mapped
     #: (``themeqa participants map LABEL ID|--facilitator``)
     unrecognised_labels: dict[str, list[str]] = field(default_factory=dict)
+    #: documents with text attributed to nobody -> how many such turns (written: 1)
+    unattributed: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -96,6 +99,19 @@ def _with_language(src, language: str | None):
     if all(d.language == lang for d in src.documents):
         return src
     return replace(src, documents=tuple(replace(d, language=lang) for d in src.documents))
+
+
+def _with_writers(src, participant: str | None, speakers: dict[str, int],
+                  pids: dict[str, str]):
+    """The source with written answers attributed (``services.attribution``)."""
+    from dataclasses import replace
+
+    if participant is not None and any(d.kind == "transcript" for d in src.documents):
+        raise InputError(f"{src.filename}: --participant names the writer of written answers "
+                         "(import transcripts without it, or add --kind written)")
+    docs = tuple(attribute_written(d, participant=participant, speakers=speakers, pids=pids)
+                 for d in src.documents)
+    return src if docs == src.documents else replace(src, documents=docs)
 
 
 def _check_duplicates(s: Session, sources: list) -> None:
@@ -149,12 +165,15 @@ def import_files(
     kind: str | None = None,
     progress: Progress | None = None,
     language: str | None = None,
+    participant: str | None = None,
 ) -> ImportReport:
     """Import ``paths`` as one batch; raise ``InputError`` (and write nothing) on any problem.
 
     ``language`` (a spaCy code such as ``en``, ``fr``) applies to every file; by default each
     file's language is guessed from its text (``ingest.language``), which picks the sentence
-    splitter and the lemmas used by search.
+    splitter and the lemmas used by search. ``participant`` names the writer of written
+    answers read from single-text files; without it the writer comes from a leading ``ID:``
+    label or the file name (``services.attribution``).
     """
     from themeqa.store.models import Sentence
 
@@ -165,8 +184,14 @@ def import_files(
     with project.reading() as s:
         # participants' ids and extra labels are speakers even if they speak only once
         labels = [*s.exec(select(Participant.pid)).all(), *s.exec(select(SpeakerLabel.label)).all()]
+        known = speaker_map(s)
+        pids = {normalise_label(p): p for p in s.exec(select(Participant.pid)).all()}
+    if participant is not None and normalise_label(participant) not in pids:
+        raise InputError(f"--participant {participant}: no such participant "
+                         "(themeqa participants import first)")
     sources = _read_all([Path(p) for p in paths], kind, progress, labels)
-    sources = [_with_language(src, language) for src in sources]
+    sources = [_with_writers(_with_language(src, language), participant, known, pids)
+               for src in sources]
     docs = [d for src in sources for d in src.documents]
     with project.reading() as s:
         _check_duplicates(s, sources)
@@ -263,6 +288,9 @@ def import_files(
             s.execute(insert(Sentence), sentence_rows)
         report.turns = len(turn_rows)
         report.sentences = len(sentence_rows)
+        s.flush()
+        nobody = unattributed_documents(s)
+        report.unattributed = {d: nobody[d] for d in report.documents if d in nobody}
     return report
 
 
