@@ -8,6 +8,7 @@ services raise their own ``ValueError`` subclasses; services translate them into
 from __future__ import annotations
 
 __all__ = [
+    "BusyError",
     "ConflictError",
     "InputError",
     "NotFoundError",
@@ -34,3 +35,7 @@ class ConflictError(InputError):
 
 class PermissionDeniedError(InputError):
     """The actor's role does not allow the change (another coder's layer, lead-only setting)."""
+
+
+class BusyError(ThemeqaError):
+    """Another process held the project's write lock for longer than themeqa waits (30 s)."""

@@ -127,14 +127,14 @@ def test_update_bumps_version_and_undo_restores_content_with_a_newer_version(boo
     assert state(book) == before
     # the version never runs backwards: a client that saw version 2 must reload
     assert _version(book, ids["2a"]) == 3
-    with pytest.raises(ConflictError, match="code 2a was changed by ann; reload"):
+    with pytest.raises(ConflictError, match="code 2a was changed by ann since you opened it; reload"):
         update_code(book, ids["2a"], expected_version=2, name="Stale", actor="bo")
 
 
 def test_stale_version_names_who_changed_the_code(book):
     ids = _ids(book)
     update_code(book, ids["1"], expected_version=1, definition="Sharper.", actor="ben")
-    with pytest.raises(ConflictError, match="code 1 was changed by ben; reload"):
+    with pytest.raises(ConflictError, match="code 1 was changed by ben since you opened it; reload"):
         update_code(book, ids["1"], expected_version=1, definition="Mine.", actor="amira")
     with pytest.raises(ConflictError):
         move_code(book, ids["1"], parent_id=None, position=1, expected_version=1)

@@ -30,7 +30,7 @@ def test_healthy_demo_has_no_problems(demo_dir):
     finally:
         project.close()
     assert report.ok, report.problems
-    assert report.checks == ["integrity", "orphans", "offsets", "sha256", "privacy",
+    assert report.checks == ["integrity", "orphans", "offsets", "sha256", "loops", "privacy",
                              "attribution"]
     assert report.warnings == []
 

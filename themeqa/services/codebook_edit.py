@@ -7,13 +7,30 @@ colours) so an edited codebook still exports to valid YAML; optimistic concurren
 overwrite each other — the second gets a ``ConflictError`` naming the first, from the audit
 log; and every edit logs whole-row snapshots in one batch (``services.changes``), so one undo
 reverts it, including a deletion's codings and memos.
+
+Concurrency (issue 20), in three layers:
+- every edit first locks its codebook's row (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite
+  the transaction already holds the write lock, ``BEGIN IMMEDIATE``), then reads the tree, so
+  the version it checks and the ancestry it checks for a cycle cannot change before it writes:
+  two moves that would each be fine alone but together close a loop are serialised, and the
+  second sees the first and is refused. Codebook edits are rare human actions, so one lock
+  per codebook costs nothing; locking only the moved code's ancestry would need a re-read
+  loop (the ancestry can change while waiting for its locks);
+- the UPDATE itself carries the version: ``Code`` maps ``version`` as SQLAlchemy's version
+  column, so every ORM update of a code is ``… WHERE id = :id AND version = :read`` and a
+  row changed since it was read matches nothing (``StaleDataError``, turned into the same
+  ``ConflictError``) — a guarantee that does not depend on the lock being taken;
+- after a structural change the codebook is checked for a loop before commit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import delete, update
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, func, select
 
 from themeqa.errors import ConflictError, InputError, NotFoundError
@@ -29,6 +46,7 @@ __all__ = [
     "codebook_stamp",
     "delete_code",
     "last_changed_by",
+    "lock_codebooks",
     "merge_codes",
     "move_code",
     "update_code",
@@ -58,11 +76,69 @@ def _code(s: Session, code_id: int | None, what: str = "code") -> Code:
     return row
 
 
+def lock_codebooks(s: Session, codebook_ids: list[int] | None = None) -> None:
+    """Lock codebook rows (all of them by default) until the transaction ends.
+
+    Every change to the code tree takes this lock before reading the tree, so two changes to
+    one codebook run one after the other (PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already
+    serialises every write). Ids in order, so two lockers never deadlock.
+    """
+    q = select(Codebook.id).order_by(Codebook.id).with_for_update()
+    if codebook_ids is not None:
+        q = q.where(Codebook.id.in_(sorted(set(codebook_ids))))
+    s.exec(q).all()
+
+
+def _locked_code(s: Session, code_id: int | None, what: str = "code") -> Code:
+    """The code, read after its codebook is locked (so what is read stays true until commit)."""
+    book = s.exec(select(Code.codebook_id).where(Code.id == code_id)).first() \
+        if code_id is not None else None
+    if book is None:
+        raise NotFoundError(f"no {what} with id {code_id}")
+    lock_codebooks(s, [book])
+    return _code(s, code_id, what)
+
+
+def _conflict(label: str, who: str | None) -> ConflictError:
+    return ConflictError(
+        f"code {label} was changed by {who or 'someone'} since you opened it; reload")
+
+
 def _check_version(s: Session, code: Code, expected: int | None) -> None:
     if expected is None or code.version == expected:
         return
-    who = last_changed_by(s, "code", code.id) or "someone"
-    raise ConflictError(f"code {code.label} was changed by {who}; reload")
+    raise _conflict(code.label, last_changed_by(s, "code", code.id))
+
+
+@contextmanager
+def _stale_is_conflict(project: ProjectHandle, code_id: int) -> Iterator[None]:
+    """Turn SQLAlchemy's "0 rows matched the version" into the user's conflict message.
+
+    Reached only when a row changed between this edit's read and its write (the lock above
+    normally prevents that); the last editor is read on a fresh connection, since the
+    failed transaction can no longer be queried.
+    """
+    try:
+        yield
+    except StaleDataError:
+        with project.reading() as s:
+            who = last_changed_by(s, "code", code_id)
+            label = s.exec(select(Code.label).where(Code.id == code_id)).first()
+        raise _conflict(label or str(code_id), who) from None
+
+
+def _check_no_cycle(s: Session, codebook_id: int) -> None:
+    """Refuse (roll back) a change that left a code inside itself: the last line of defence."""
+    parents = dict(s.exec(select(Code.id, Code.parent_id)
+                          .where(Code.codebook_id == codebook_id)).all())
+    for start in parents:
+        seen, p = {start}, parents.get(start)
+        while p is not None:
+            if p in seen:
+                label = s.exec(select(Code.label).where(Code.id == start)).first()
+                raise ConflictError(f"code {label} would end up inside itself; reload")
+            seen.add(p)
+            p = parents.get(p)
 
 
 def _siblings(s: Session, codebook_id: int, parent_id: int | None) -> list[Code]:
@@ -163,6 +239,7 @@ def add_code(
         book = s.exec(select(Codebook).where(Codebook.key == codebook)).first()
         if book is None:
             raise NotFoundError(f"no codebook {codebook!r}")
+        lock_codebooks(s, [book.id])
         parent = None
         if parent_id is not None:
             parent = _code(s, parent_id, "parent code")
@@ -204,8 +281,8 @@ def update_code(
     if unknown:
         raise InputError(
             f"cannot change {', '.join(unknown)} of a code (fields: {', '.join(EDITABLE_FIELDS)})")
-    with project.transaction() as s:
-        code = _code(s, code_id)
+    with _stale_is_conflict(project, code_id), project.transaction() as s:
+        code = _locked_code(s, code_id)
         _check_version(s, code, expected_version)
         book = s.get(Codebook, code.codebook_id)
         new = {k: v for k, v in fields.items()}
@@ -260,8 +337,8 @@ def move_code(
     """
     if position is not None and position < 0:
         raise InputError(f"position must be 0 or more, not {position}")
-    with project.transaction() as s:
-        code = _code(s, code_id)
+    with _stale_is_conflict(project, code_id), project.transaction() as s:
+        code = _locked_code(s, code_id)
         _check_version(s, code, expected_version)
         parent = None
         if parent_id is not None:
@@ -295,6 +372,7 @@ def move_code(
         code.parent_id = parent_id
         code.position = order.index(code)
         _bump(s, rec, code, before)
+        _check_no_cycle(s, code.codebook_id)
         rec.write(s)
 
 
@@ -308,9 +386,9 @@ def merge_codes(
     Codings are kept as they are (a coder who had coded one span with both codes keeps two
     codings of the target).
     """
-    with project.transaction() as s:
-        source = _code(s, source_id, "source code")
-        target = _code(s, target_id, "target code")
+    with _stale_is_conflict(project, source_id), project.transaction() as s:
+        source = _locked_code(s, source_id, "source code")
+        target = _locked_code(s, target_id, "target code")
         if source.id == target.id:
             raise InputError(f"cannot merge {source.label} into itself")
         if source.codebook_id != target.codebook_id:
@@ -355,6 +433,7 @@ def merge_codes(
         rec.delete("code", snapshot("code", source))
         s.delete(source)
         s.flush()
+        _check_no_cycle(s, target.codebook_id)
         rec.summary += f" ({len(codings)} codings)"
         rec.write(s)
         return len(codings)
@@ -378,7 +457,7 @@ def delete_code(project: ProjectHandle, code_id: int, *, actor: str | None = Non
     same ids, codings and memos.
     """
     with project.transaction() as s:
-        root = _code(s, code_id)
+        root = _locked_code(s, code_id)
         codes = _subtree(s, root)
         ids = [c.id for c in codes]
         codings: list[Coding] = []

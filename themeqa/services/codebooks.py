@@ -47,6 +47,8 @@ class CodeNode:
     include: str
     exclude: str
     codings: int
+    #: the code's version when read (an edit passes it back: ``expected_version``)
+    version: int = 1
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -267,6 +269,7 @@ def codebook_tree(
                 id=c.id, codebook=books[c.codebook_id].key, label=c.label, name=c.name,
                 depth=depth, parent_id=c.parent_id, colour=c.colour, definition=c.definition,
                 include=c.include, exclude=c.exclude, codings=counts.get(c.id, 0),
+                version=c.version,
             )
         )
         for ch in children.get(c.id, []):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlmodel import Session, func, select
 
 from themeqa.errors import InputError, NotFoundError
@@ -363,14 +363,22 @@ def code_counts(project: ProjectHandle, coder: str) -> dict[int, int]:
 def _bulk_insert_codings(s: Session, values: list[dict]) -> list[int]:
     """Insert many codings in one statement; their ids in the order of ``values``.
 
-    The ids go into the undo log. On SQLite they are given explicitly (max + 1, ...): the
-    transaction holds the only write lock, and RETURNING in parameter order would make
-    SQLAlchemy send one INSERT per row. Elsewhere (PostgreSQL sequences) RETURNING with
-    ``sort_by_parameter_order`` is batched.
+    The ids go into the undo log. On SQLite they are given explicitly, after the highest id
+    ever handed out (the larger of max(id) and the AUTOINCREMENT mark in ``sqlite_sequence``,
+    so a deleted coding's id is never reused): the transaction holds the write lock from its
+    start (``BEGIN IMMEDIATE``, ``services.project``), so no other writer can take these ids
+    between the read and the insert (issue 20: they were read before the lock and an import
+    beside a coding process failed with "UNIQUE constraint failed: coding.id"), and RETURNING
+    in parameter order would make SQLAlchemy send one INSERT per row. Elsewhere (PostgreSQL
+    sequences, safe under concurrency) RETURNING with ``sort_by_parameter_order`` is batched.
     """
     table = Coding.__table__
     if s.get_bind().dialect.name == "sqlite":
-        top = s.execute(select(func.max(table.c.id))).scalar() or 0
+        top = max(
+            s.execute(select(func.max(table.c.id))).scalar() or 0,
+            s.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'coding'")).scalar()
+            or 0,
+        )
         ids = list(range(top + 1, top + 1 + len(values)))
         s.execute(insert(table), [{**v, "id": i} for v, i in zip(values, ids, strict=True)])
         return ids

@@ -35,7 +35,7 @@ _MAX_DETAILS = 20
 
 @dataclass(frozen=True)
 class Problem:
-    check: str  # integrity | orphans | offsets | sha256 | privacy, attribution (warnings)
+    check: str  # integrity | orphans | offsets | sha256 | loops; privacy, attribution (warn)
     message: str
 
 
@@ -171,6 +171,13 @@ def _attribution(project: ProjectHandle, report: DoctorReport) -> None:
             "documents --unattributed)"))
 
 
+def _loops(project: ProjectHandle, report: DoctorReport) -> None:
+    """Code cycles, self-parents and self-referencing document versions (doctor_loops.py)."""
+    from themeqa.services.doctor_loops import check_loops
+
+    check_loops(project, report)
+
+
 def run_doctor(project: ProjectHandle) -> DoctorReport:
     """Run every check; the report lists each problem as one line."""
     report = DoctorReport()
@@ -180,6 +187,7 @@ def run_doctor(project: ProjectHandle) -> DoctorReport:
     _orphans(project, report)
     _offsets(project, report)
     _hashes(project, report)
+    _loops(project, report)
     _privacy(project, report)
     _attribution(project, report)
     return report

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import getpass
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from themeqa.errors import InputError, NotFoundError
+from themeqa.errors import BusyError, InputError, NotFoundError
 from themeqa.store.dbfile import (
     DamagedDatabaseError,
     NewerSchemaError,
@@ -27,12 +29,18 @@ from themeqa.store.engine import DB_FILENAME, open_engine, sqlite_path
 from themeqa.store.models import ProjectInfo
 
 __all__ = [
+    "BUSY_MESSAGE",
+    "BUSY_SECONDS",
     "ProjectHandle",
     "check_project_file",
     "default_actor",
     "open_project",
     "project_url",
 ]
+
+#: how long a write waits for another process's write lock (SQLite) before giving up
+BUSY_SECONDS = 30.0
+BUSY_MESSAGE = "the project is busy: another themeqa is writing; try again"
 
 
 def default_actor() -> str:
@@ -56,11 +64,22 @@ class ProjectHandle:
     url: str
     directory: Path | None
     actor: str = field(default_factory=default_actor)
+    #: seconds a write waits for another writer before ``BusyError`` (tests shorten it)
+    busy_seconds: float = field(default_factory=lambda: BUSY_SECONDS)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One user action: commit on success, roll back everything on any error."""
+        """One user action: commit on success, roll back everything on any error.
+
+        On SQLite the transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock
+        before its first read, so whatever the action reads (a code's version, the tree it
+        checks for cycles, the highest id) cannot change under it before it writes. SQLite's
+        default (deferred) transaction reads first and locks at the first write, which let
+        two processes both read version 3 and both write version 4 (issue 20).
+        """
         with Session(self.engine, expire_on_commit=False) as session:
+            if self.engine.dialect.name == "sqlite":
+                _begin_immediate(session, self.busy_seconds)
             try:
                 yield session
                 session.commit()
@@ -99,6 +118,39 @@ def check_project_file(path: Path) -> str:
         raise InputError(str(exc)) from exc
 
 
+def _is_locked(exc: OperationalError) -> bool:
+    text = str(exc.orig or exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _begin_immediate(session: Session, seconds: float) -> None:
+    """Take SQLite's write lock, waiting up to ``seconds`` for another writer.
+
+    Each attempt lets SQLite's busy handler wait (``PRAGMA busy_timeout``, at most the time
+    left); when it gives up, the attempt is retried after a growing pause (50 ms doubling to
+    1 s), so a long import in another process delays this action instead of failing it.
+    Nothing has been read or written yet, so retrying the BEGIN is retrying the transaction.
+    After ``seconds``: one clear line (``BusyError``), nothing written.
+    """
+    deadline = time.monotonic() + seconds
+    pause = 0.05
+    while True:
+        left = deadline - time.monotonic()
+        conn = session.connection()
+        try:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={max(0, min(int(left * 1000), 10000))}")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            session.rollback()
+            if not _is_locked(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise BusyError(BUSY_MESSAGE) from None
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, 1.0)
+
+
 def open_project(
     project_dir: Path | str | None = None,
     db_url: str | None = None,
@@ -135,9 +187,12 @@ def open_project(
         directory=path.parent if path is not None else None,
         actor=actor or default_actor(),
     )
-    with handle.transaction() as s:
-        if s.exec(select(ProjectInfo)).first() is None:
-            s.add(ProjectInfo(name=name or (directory.name if db_url is None else "themeqa")))
+    with handle.reading() as s:
+        missing = s.exec(select(ProjectInfo)).first() is None
+    if missing:  # only a new project writes on open (a reader never waits for the lock)
+        with handle.transaction() as s:
+            if s.exec(select(ProjectInfo)).first() is None:
+                s.add(ProjectInfo(name=name or (directory.name if db_url is None else "themeqa")))
     _auto_backup(handle)
     return handle
 

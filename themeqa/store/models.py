@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -250,6 +251,15 @@ class Code(SQLModel, table=True):
     colour: str | None = None
     position: int = 0
     version: int = 1
+
+    @declared_attr  # type: ignore[misc]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # Optimistic concurrency in the UPDATE itself: every ORM update of a code is
+        # "... WHERE id = :id AND version = :version_read", so a code changed by someone
+        # else since it was read matches no row and the edit fails (StaleDataError) instead
+        # of overwriting theirs. The services set the new version themselves (an edit bumps
+        # it; reordering siblings does not), hence no generator.
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
 
 
 class Coder(SQLModel, table=True):

@@ -143,14 +143,18 @@ class ServicesGateway:
         return self._service("codebook_edit", "add_code")(self.project, actor=self.coder,
                                                           **fields)
 
-    def update_code(self, code_id: int, **fields) -> None:
-        self._service("codebook_edit", "update_code")(self.project, code_id, actor=self.coder,
-                                                      **fields)
+    def update_code(self, code_id: int, *, expected_version: int | None = None,
+                    **fields) -> None:
+        """Edit a code; with the version the screen showed, a stale edit is refused."""
+        self._service("codebook_edit", "update_code")(
+            self.project, code_id, actor=self.coder, expected_version=expected_version,
+            **fields)
 
     def move_code(self, code_id: int, *, parent_id: int | None,
-                  position: int | None = None) -> None:
-        self._service("codebook_edit", "move_code")(self.project, code_id, parent_id=parent_id,
-                                                    position=position, actor=self.coder)
+                  position: int | None = None, expected_version: int | None = None) -> None:
+        self._service("codebook_edit", "move_code")(
+            self.project, code_id, parent_id=parent_id, position=position, actor=self.coder,
+            expected_version=expected_version)
 
     def merge_codes(self, source_id: int, target_id: int) -> int:
         return self._service("codebook_edit", "merge_codes")(self.project, source_id,

@@ -190,10 +190,11 @@ class CodingScreen(Screen):
         self.state.sort()
         self.blind, self.stamp = blind, stamp
         changed = before ^ after
+        # the version too: the tree's nodes carry it back as an edit's expected version
         shape = [(n.id, n.codebook, n.label, n.name, n.parent_id, n.colour, n.definition,
-                  n.include, n.exclude) for n in nodes]
+                  n.include, n.exclude, n.version) for n in nodes]
         old = [(n.id, n.codebook, n.label, n.name, n.parent_id, n.colour, n.definition,
-                n.include, n.exclude) for n in self.code_tree.codes.values()]
+                n.include, n.exclude, n.version) for n in self.code_tree.codes.values()]
         if shape != old:
             self.code_tree.load(nodes)
             self.recent = [c for c in self.recent if c in self.code_tree.codes]
@@ -730,7 +731,10 @@ class CodingScreen(Screen):
                 return
             changed = {k: v.strip() for k, v in values.items() if v.strip() != getattr(code, k)}
             if changed:
-                self._after(self.services.update_code, code.id, **changed)
+                # the version shown: if someone edited the code meanwhile, the edit is
+                # refused ("changed by amira since you opened it") and the tree reloads
+                self._after(self.services.update_code, code.id,
+                            expected_version=code.version, **changed)
 
         self.app.push_screen(FormScreen(f"Edit {code.label} {code.name}", fields), save)
 
@@ -753,7 +757,8 @@ class CodingScreen(Screen):
                 self.notify(str(exc), severity="error")
                 return
             self._after(lambda: self.services.move_code(code.id, parent_id=parent_id,
-                                                        position=position))
+                                                        position=position,
+                                                        expected_version=code.version))
 
         self.app.push_screen(FormScreen(f"Move {code.label} {code.name}", fields), save)
 
