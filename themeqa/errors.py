@@ -14,6 +14,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "ThemeqaError",
+    "ThemeqaWarning",
 ]
 
 
@@ -39,3 +40,8 @@ class PermissionDeniedError(InputError):
 
 class BusyError(ThemeqaError):
     """Another process held the project's write lock for longer than themeqa waits (30 s)."""
+
+
+class ThemeqaWarning(UserWarning):
+    """Something the user should know that does not stop the action (an export that still
+    holds identifiable text): the CLI prints it as one ``warning:`` line on stderr."""

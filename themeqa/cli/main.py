@@ -11,11 +11,12 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 
 import click
 
 from themeqa import __version__
-from themeqa.errors import ThemeqaError
+from themeqa.errors import ThemeqaError, ThemeqaWarning
 
 __all__ = ["COMMANDS", "cli", "main"]
 
@@ -101,8 +102,25 @@ def _debug_requested(argv: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: one clear line and exit code 2 for user errors, no traceback."""
+    """Entry point: one clear line and exit code 2 for user errors, no traceback; a
+    ``ThemeqaWarning`` (e.g. an export that still holds identifiable text) is one
+    ``warning:`` line on stderr, every time it happens."""
     args = list(sys.argv[1:] if argv is None else argv)
+    default_show = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, ThemeqaWarning):
+            click.echo(f"warning: {message}", err=True)
+        else:
+            default_show(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ThemeqaWarning)
+        warnings.showwarning = show
+        return _run(args)
+
+
+def _run(args: list[str]) -> int:
     try:
         # Without standalone mode click returns ctx.exit(n)'s code instead of raising it
         # (`themeqa doctor` exits 1 when it finds problems).

@@ -43,6 +43,7 @@ from themeqa.core.formula import escape_formula, unescape_formula
 from themeqa.core.text import sha256_text
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.audit import new_batch, record
+from themeqa.services.deid_written import apply_written, carry_coding_memos, written_texts
 from themeqa.services.project import ProjectHandle
 from themeqa.services.versions import is_current, superseded_ids
 from themeqa.store.models import (
@@ -68,7 +69,7 @@ __all__ = [
 
 MAPPING_FILENAME = "deid-mapping.csv"
 REVIEW_COLUMNS = ("document", "start", "end", "kind", "original", "replacement", "accept",
-                  "source")
+                  "source", "field")
 _YES = {"yes", "y", "1", "true", "x"}
 _NO = {"no", "n", "0", "false", ""}
 
@@ -101,6 +102,9 @@ class Proposal:
     replacement: str
     accept: bool = True
     source: str = ""  # list | speaker-label | date-pattern | spacy:<model>
+    #: "" for a document's text; else which written text ``document`` locates ("memo",
+    #: "code name", "code example 2", "rationale"; see ``services.deid_written``)
+    field: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -112,6 +116,8 @@ class DeidResult:
     replacements: int = 0
     codings_copied: int = 0
     codings_left: int = 0
+    texts_changed: int = 0  # memos, code names and fields, rationales (deid_written)
+    memos_carried: int = 0  # memos on codings moved to the codings' de-identified copies
     mapping_file: str = ""
 
     def to_dict(self) -> dict:
@@ -200,6 +206,7 @@ def propose(
                   s.exec(select(SpeakerLabel.label, SpeakerLabel.participant_id)
                          .where(SpeakerLabel.participant_id.is_not(None))).all()}
         texts = [(d.name, d.text) for d in docs]
+        written = written_texts(s, {d.id for d in docs} if documents else None)
     if use_ner and nlp is None:
         nlp = ner_pipeline()
         if nlp is None:
@@ -220,23 +227,25 @@ def propose(
 
     out: list[Proposal] = []
     model = getattr(nlp, "meta", {}).get("name", "model") if nlp is not None else ""
-    for doc_name, text in texts:
+
+    def candidates(doc_name: str, text: str, where: str = "") -> list[Proposal]:
         cands: list[Proposal] = []
         for label, pid in sorted(labels.items()):
             for a, b in _find_words(text, label):
                 cands.append(Proposal(doc_name, a, b, "speaker", text[a:b], pid,
-                                      source="speaker-label"))
+                                      source="speaker-label", field=where))
         for n in names:
             for a, b in _find_words(text, n):
                 cands.append(Proposal(doc_name, a, b, "name", text[a:b], person(n),
-                                      source="list"))
+                                      source="list", field=where))
         for p in places:
             for a, b in _find_words(text, p):
                 cands.append(Proposal(doc_name, a, b, "place", text[a:b], place(p),
-                                      source="list"))
+                                      source="list", field=where))
         if dates:
             cands.extend(Proposal(doc_name, a, b, "date", text[a:b], "[DATE]",
-                                  source="date-pattern") for a, b in find_dates(text))
+                                  source="date-pattern", field=where)
+                         for a, b in find_dates(text))
         if nlp is not None:
             for ent in nlp(text).ents:
                 kind = _NER_KINDS.get(ent.label_)
@@ -245,8 +254,14 @@ def propose(
                 rep = ("[DATE]" if kind == "date" else
                        person(ent.text) if kind == "name" else place(ent.text))
                 cands.append(Proposal(doc_name, ent.start_char, ent.end_char, kind, ent.text,
-                                      rep, source=f"spacy:{model}"))
-        out.extend(_non_overlapping(cands))
+                                      rep, source=f"spacy:{model}", field=where))
+        return _non_overlapping(cands)
+
+    for doc_name, text in texts:
+        out.extend(candidates(doc_name, text))
+    # what people wrote about the data (memos, the journal, code names, rationales)
+    for w in written:
+        out.extend(candidates(w.locator, w.text, w.field))
     return out, notes
 
 
@@ -262,7 +277,7 @@ def write_review(proposals: Sequence[Proposal], path: Path | str) -> Path:
     for p in proposals:
         w.writerow([escape_formula(p.document), p.start, p.end, p.kind,
                     escape_formula(p.original), escape_formula(p.replacement),
-                    "yes" if p.accept else "no", p.source])
+                    "yes" if p.accept else "no", p.source, p.field])
     path.write_text(buf.getvalue(), encoding="utf-8")
     return path
 
@@ -298,7 +313,8 @@ def read_review(path: Path | str) -> list[Proposal]:
             raise InputError(f"{path}: row {n}: accept must be yes or no, not {r[6]!r}")
         p = Proposal(unescape_formula(r[0]), start, end, r[3].strip(),
                      unescape_formula(r[4]), unescape_formula(r[5]),
-                     accept in _YES, r[7] if len(r) > 7 else "")
+                     accept in _YES, r[7] if len(r) > 7 else "",
+                     r[8].strip() if len(r) > 8 else "")
         if p.accept and not p.replacement.strip():
             raise InputError(f"{path}: row {n}: an accepted row needs a replacement")
         out.append(p)
@@ -348,7 +364,9 @@ def apply_review(
     """
     actor = actor or project.actor
     accepted = [p for p in read_review(review) if p.accept]
-    if not accepted:
+    written = [p for p in accepted if p.field not in ("", "text")]
+    accepted = [p for p in accepted if p.field in ("", "text")]
+    if not accepted and not written:
         raise InputError(f"{review}: no accepted rows; nothing to do")
     if mapping_file is None:
         if project.directory is None:
@@ -364,6 +382,11 @@ def apply_review(
     now = datetime.now(UTC).isoformat(timespec="seconds")
     batch = new_batch()
     with project.transaction() as s:
+        # Memos first: a memo on a coding is then carried to the coding's copy de-identified.
+        if written:
+            result.texts_changed, rows = apply_written(s, written, review, actor=actor,
+                                                       batch=batch)
+            mapping_rows += [[now, actor, *r] for r in rows]
         taken = set(s.exec(select(Document.name)).all())
         superseded = superseded_ids(s)
         for doc_name, props in sorted(by_doc.items()):
@@ -417,12 +440,14 @@ def apply_review(
                 for x in s.exec(select(Sentence).where(Sentence.document_id == old.id))
             ]
             sentences = [x for x in sentences if x["end"] > x["start"]]
-            copied, left = [], 0
-            for c in s.exec(select(Coding).where(Coding.document_id == old.id)):
+            copied, copied_from, left = [], [], 0
+            for c in s.exec(select(Coding).where(Coding.document_id == old.id)
+                            .order_by(Coding.id)):
                 a, b = _shift(c.start, edits, side="exact"), _shift(c.end, edits, side="exact")
                 if a is None or b is None or b <= a:
                     left += 1
                     continue
+                copied_from.append(c.id)
                 copied.append({"document_id": new.id, "code_id": c.code_id,
                                "coder_id": c.coder_id, "layer": c.layer, "start": a, "end": b,
                                "quote": c.quote, "created_at": c.created_at,
@@ -430,6 +455,8 @@ def apply_review(
             for table, rows in ((Turn, turns), (Sentence, sentences), (Coding, copied)):
                 if rows:
                     s.execute(insert(table), rows)
+            carried = carry_coding_memos(s, new.id, copied_from, copied)
+            result.memos_carried += carried
             result.documents.append((old.name, name))
             result.replacements += len(props)
             result.codings_copied += len(copied)
@@ -438,6 +465,7 @@ def apply_review(
             record(s, actor, "deidentify", "document", new.id, batch=batch,
                    after={"from": old.name, "to": name, "replacements": len(props),
                           "codings_copied": len(copied), "codings_left": left,
+                          "memos_carried": carried,
                           "kinds": sorted({p.kind for p in props})})
             mapping_rows += [[now, actor, old.name, name, p.kind, str(p.start), str(p.end),
                               p.original, p.replacement] for p in props]

@@ -139,6 +139,10 @@ def _echo_apply(result) -> None:
     click.echo(f"{result.replacements} replacements; {result.codings_copied} codings "
                f"copied, {result.codings_left} left on the originals (recode them); "
                f"key appended to {result.mapping_file}")
+    if result.texts_changed or result.memos_carried:
+        click.echo(f"{result.texts_changed} memo/code text{'' if result.texts_changed == 1 else 's'}"
+                   f" de-identified in place; {_plural(result.memos_carried, 'memo')} on "
+                   "codings carried to their de-identified copies")
     # From here on lists, search and exports show the new versions only (services.versions)
     click.echo("the de-identified versions now replace the originals in lists, search, "
                "counts and exports"
