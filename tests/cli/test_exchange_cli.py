@@ -42,7 +42,10 @@ def test_skip_mismatched_flag(tmp_path, capsys):
     assert main(["import-project", str(f), str(tmp_path / "a")]) == 2
     assert "do not match" in capsys.readouterr().err
     assert main(["import-project", "--skip-mismatched", str(f), str(tmp_path / "b")]) == 0
-    assert "skipped (text does not match)" in capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "  codings:  1 in the file, 0 imported\n" in out
+    assert "skipped (1):\n  coding 'interview: selection 44444444-4444-4444-8444-444444444444'" \
+           ": its text does not match the source (1 codings)\n" in out
 
 
 def test_codebook_export_qdc_needs_a_file(demo_copy, capsys):

@@ -47,20 +47,62 @@ _LISTED = 5
 
 @dataclass
 class ProjectImport:
+    """What an import found in the file and what it made of it (``import-project`` prints it).
+
+    ``skipped`` lists everything of the file that is not in the project, each with its reason
+    (``{"what": "source"|"coding", "name": ..., "reason": ...}``): media and blank sources,
+    empty selections, codings whose text does not match (with ``--skip-mismatched``, also in
+    ``skipped_mismatches``).
+    """
+
     directory: str | None
     origin: str
+    sources_in_file: int = 0
     documents: int = 0
     codebooks: list[str] = field(default_factory=list)
+    codes_in_file: int = 0
     codes: int = 0
+    codes_renamed: list[str] = field(default_factory=list)
+    users_in_file: list[str] = field(default_factory=list)
     coders: list[str] = field(default_factory=list)
+    codings_in_file: int = 0
     codings: int = 0
     memos: int = 0
     participants: int = 0
     notices: list[str] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
     skipped_mismatches: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def skip(self, what: str, name: str, reason: str) -> None:
+        self.skipped.append({"what": what, "name": name, "reason": reason})
+
+    def summary(self, file: str) -> list[str]:
+        """The lines ``import-project`` prints: what was in the file, what came in, what not."""
+        books = len(self.codebooks)
+        users = ", ".join(self.users_in_file) or "none"
+        lines = [
+            f"imported {file} ({self.origin or 'unknown tool'})",
+            f"  sources:  {self.sources_in_file} in the file, {self.documents} imported as "
+            f"documents" + (f", {self.sources_in_file - self.documents} skipped"
+                            if self.sources_in_file > self.documents else ""),
+            f"  codes:    {self.codes_in_file} in the file, {self.codes} imported in {books} "
+            f"codebook{'s' if books != 1 else ''}, "
+            + (f"{len(self.codes_renamed)} renamed (listed in the notes)" if self.codes_renamed
+               else "names unchanged"),
+            f"  codings:  {self.codings_in_file} in the file, {self.codings} imported",
+            f"  users:    {len(self.users_in_file)} in the file ({users}); coders: "
+            + (", ".join(self.coders) or "none"),
+            f"  memos:    {self.memos}; participants: {self.participants}",
+        ]
+        if self.skipped:
+            lines.append(f"skipped ({len(self.skipped)}):")
+            lines.extend(f"  {x['what']} {x['name']!r}: {x['reason']}" for x in self.skipped)
+        else:
+            lines.append("skipped: nothing")
+        return lines
 
 
 # ------------------------------------------------------------------------------------------
@@ -198,6 +240,8 @@ def _plan_codebooks(p, plan: _Plan, report: ProjectImport, fallback_key: str) ->
     for codes, key, title, desc in books:
         cb, notices, labels = codebook_from_refi(codes, key=key, title=title, description=desc,
                                                  side=side_codes)
+        report.codes_renamed.extend(_renamed(codes, cb.themes, side_codes))
+        report.codes_in_file += sum(1 for c in codes for _ in c.walk())
         errors = [x.message for x in validate(cb) if x.is_error]
         if errors:
             raise InputError(f"codebook {key!r}: " + "; ".join(errors[:_LISTED]))
@@ -205,6 +249,18 @@ def _plan_codebooks(p, plan: _Plan, report: ProjectImport, fallback_key: str) ->
         plan.codebooks.append(cb)
         for g, label in labels.items():
             plan.code_ref[g] = (key, label)
+
+
+def _renamed(codes, themes, side: dict) -> list[str]:
+    """``'old' -> 'new'`` for each code whose name the import had to change (same tree)."""
+    out = []
+    for code, theme in zip(codes, themes, strict=True):
+        meta = side.get(code.guid) or {}
+        before = meta.get("name") or code.name
+        if theme.name != before:
+            out.append(f"{before!r} -> {theme.name!r}")
+        out.extend(_renamed(code.children, theme.children, side))
+    return out
 
 
 def _plan_coders(p, plan: _Plan) -> dict[str, tuple[str, str]]:
@@ -299,7 +355,9 @@ def _plan_documents(p, plan: _Plan, users, report: ProjectImport, on_mismatch: s
 
     for src in p.sources:
         if not src.text.strip():
-            report.notices.append(f"source {src.name!r} has no text; skipped")
+            n = len(src.selections) + len(src.codings)
+            report.skip("source", src.name, "blank: the source has no text"
+                        + (f" ({n} codings skipped with it)" if n else ""))
             continue
         name, n = src.name, 2
         while name in names:
@@ -327,10 +385,12 @@ def _plan_documents(p, plan: _Plan, users, report: ProjectImport, on_mismatch: s
                 if on_mismatch == "skip":
                     report.skipped_mismatches.append(f"{src.name}: selection {sel.guid} "
                                                      f"({len(codings)} codings)")
+                    report.skip("coding", f"{src.name}: selection {sel.guid}",
+                                f"its text does not match the source ({len(codings)} codings)")
                 continue
             if b <= a:
-                report.notices.append(f"{src.name}: empty selection "
-                                      f"{sel.guid if sel else ''} [{a}:{b}] skipped")
+                report.skip("coding", f"{src.name}: selection {sel.guid if sel else ''}",
+                            f"empty selection [{a}:{b}] ({len(codings)} codings)")
                 continue
             for i, c in enumerate(codings):
                 ref = plan.code_ref.get(c.code_guid)
@@ -575,7 +635,14 @@ def import_project(
     except RefiError as exc:
         raise InputError(str(exc)) from exc
     report = ProjectImport(directory=str(directory) if directory else None, origin=p.origin,
-                           notices=list(p.notices))
+                           notices=list(p.notices),
+                           sources_in_file=len(p.sources) + len(p.skipped),
+                           users_in_file=[u.name for u in p.users],
+                           codings_in_file=sum(len(x.codings) for src in p.sources
+                                               for x in src.selections)
+                           + sum(len(src.codings) for src in p.sources))
+    for name, kind, reason in p.skipped:
+        report.skip("source", name, f"{reason} ({kind})")
     plan = _Plan()
     try:
         _plan_codebooks(p, plan, report, _slug(p.name if p.name else path.stem))

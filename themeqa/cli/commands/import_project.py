@@ -23,7 +23,9 @@ def import_project(ctx, file, directory, units, skip_mismatched, as_json) -> Non
 
     Without DIRECTORY the global --project (or the current directory) is used. Nothing is
     written when anything is wrong: a coding whose text does not match its source refuses the
-    import unless --skip-mismatched.
+    import unless --skip-mismatched. Prints what the file held and what came in (sources,
+    codes, codings, users) and lists everything skipped with its reason (media and blank
+    sources, empty or mismatched selections). Code names are kept as they are.
 
     \b
     Example:
@@ -40,9 +42,5 @@ def import_project(ctx, file, directory, units, skip_mismatched, as_json) -> Non
         return
     for n in report.notices:
         click.echo(f"note: {n}", err=True)
-    for m in report.skipped_mismatches:
-        click.echo(f"skipped (text does not match): {m}", err=True)
-    click.echo(f"imported {file} ({report.origin or 'unknown tool'}): {report.documents} "
-               f"documents, {report.codes} codes in {len(report.codebooks)} codebooks, "
-               f"{report.codings} codings by {len(report.coders)} coders, {report.memos} memos, "
-               f"{report.participants} participants")
+    for line in report.summary(file):
+        click.echo(line)

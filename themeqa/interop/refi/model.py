@@ -169,8 +169,10 @@ class Project:
     extras: dict[str, Any] = field(default_factory=dict)
     #: where ``extras`` was read from: the note, or ``themeqa.json`` (older archives)
     extras_from: str = ""
-    #: what the reader noticed: dialect decisions, skipped media sources, unverifiable text
+    #: what the reader noticed: dialect decisions, unverifiable text
     notices: list[str] = field(default_factory=list)
+    #: sources the reader did not take, each (name, kind, reason): media sources
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)
     mismatches: list[Mismatch] = field(default_factory=list)
 
     def all_codes(self):

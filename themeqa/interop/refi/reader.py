@@ -463,16 +463,13 @@ def _read_project(rd: _Reader) -> Project:
                 case.values[ref] = value
         p.cases.append(case)
     sources = _kid(root, "Sources")
-    skipped: dict[str, int] = {}
     for el in list(sources) if sources is not None else []:
         tag = _local(el.tag)
         if tag == "TextSource":
             p.sources.append(_read_source(rd, el, p))
         elif tag in _MEDIA:
-            skipped[tag] = skipped.get(tag, 0) + 1
-    if skipped:
-        p.notices.append("skipped (themeqa keeps text sources only): " + ", ".join(
-            f"{n} {t}" for t, n in sorted(skipped.items())))
+            name = (el.get("name") or "").strip() or (el.get("guid") or "").strip("{}")
+            p.skipped.append((name, tag, "unsupported media: themeqa keeps text sources only"))
     notes = _kid(root, "Notes")
     for n in _kids(notes, "Note") if notes is not None else []:
         guid = _guid(n, p.notices, "a note")
