@@ -55,6 +55,11 @@ check:
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 -q
 
+## Property and fuzz tests (pytest -m fuzz) with many examples: the hypothesis profile "fuzz"
+## (tests/conftest.py). `make test` runs the same tests with a few examples each.
+fuzz: dev
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -m fuzz -q
+
 lint: dev
 	$(BIN)/ruff check themeqa tests bench
 	$(BIN)/ruff format --check themeqa tests bench

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parents[1]
+
+# `make fuzz` sets HYPOTHESIS_PROFILE=fuzz: property tests marked `fuzz` then run many examples
+# (they read settings.get_current_profile_name()); `make test` keeps hypothesis' defaults.
+settings.register_profile(
+    "fuzz", max_examples=300, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 CONFORMANCE = REPO.parent / "shared" / "conformance"
 
 
