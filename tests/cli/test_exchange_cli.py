@@ -44,8 +44,8 @@ def test_skip_mismatched_flag(tmp_path, capsys):
     assert main(["import-project", "--skip-mismatched", str(f), str(tmp_path / "b")]) == 0
     out = capsys.readouterr().out
     assert "  codings:  1 in the file, 0 imported\n" in out
-    assert "skipped (1):\n  coding 'interview: selection 44444444-4444-4444-8444-444444444444'" \
-           ": its text does not match the source (1 codings)\n" in out
+    assert "skipped (1):\n  selection 'interview: 44444444-4444-4444-8444-444444444444'" \
+           ": its text does not match the source; 1 coding with it\n" in out
 
 
 def test_codebook_export_qdc_needs_a_file(demo_copy, capsys):

@@ -93,3 +93,18 @@ def test_real_codebooks_import_as_new_codebooks(name, codes, project):
     assert (result.key, result.codes) == ("imported", codes)
     if name.startswith("atlasti"):  # its one code group is named, not silently dropped
         assert result.warnings == ("1 code sets not imported (themeqa has none): code group 1",)
+
+
+def test_atlas_mac_export_without_sources_imports_the_rest_on_request(tmp_path):
+    """The file's 12 sources: 6 text sources whose text files are missing (7 codings on
+    them) and 6 media sources (9 codings); its 14 codes come in, 12 under their own names and
+    the two ATLAS.ti-style "Coke::…" names with '::' (reserved for codebook::label) changed."""
+    report = import_project(SAMPLES / "atlasti-mac-8.4.0_standard-project.qdpx", tmp_path / "p",
+                            skip_missing_sources=True)
+    assert (report.sources_in_file, report.documents, len(report.skipped)) == (12, 0, 12)
+    assert (report.codes_in_file, report.codes) == (14, 14)
+    assert (report.codings_in_file, report.codings) == (16, 0)
+    missing = [x for x in report.skipped if x["reason"] == "its text is not in the archive"]
+    assert (len(missing), sum(x["codings"] for x in missing)) == (6, 7)
+    assert report.codes_renamed == ["'Coke::full-fat Coke' -> 'Coke: full-fat Coke'",
+                                    "'Coke::diet Coke' -> 'Coke: diet Coke'"]

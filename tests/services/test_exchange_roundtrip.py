@@ -257,6 +257,6 @@ def test_summary_counts_and_lists_what_was_skipped(tmp_path):
         "  users:    2 in the file (nadia, ben); coders: nadia",
         "  memos:    0; participants: 0",
         "skipped (2):",
-        "  source 'walk.m4a': unsupported media: themeqa keeps text sources only (AudioSource)",
+        "  source 'walk.m4a' (AudioSource): unsupported media: themeqa keeps text sources only",
         "  source 'empty': blank: the source has no text",
     ]

@@ -50,8 +50,9 @@ class ProjectImport:
     """What an import found in the file and what it made of it (``import-project`` prints it).
 
     ``skipped`` lists everything of the file that is not in the project, each with its reason
-    (``{"what": "source"|"coding", "name": ..., "reason": ...}``): media and blank sources,
-    empty selections, codings whose text does not match (with ``--skip-mismatched``, also in
+    (``{"what": "source"|"selection", "name", "kind", "reason", "codings"}``): media and blank
+    sources, sources without their text (``--skip-missing-sources``), empty selections,
+    selections whose text does not match (``--skip-mismatched``; also in
     ``skipped_mismatches``).
     """
 
@@ -76,8 +77,9 @@ class ProjectImport:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def skip(self, what: str, name: str, reason: str) -> None:
-        self.skipped.append({"what": what, "name": name, "reason": reason})
+    def skip(self, what: str, name: str, reason: str, codings: int = 0, kind: str = "") -> None:
+        self.skipped.append({"what": what, "name": name, "kind": kind, "reason": reason,
+                             "codings": codings})
 
     def summary(self, file: str) -> list[str]:
         """The lines ``import-project`` prints: what was in the file, what came in, what not."""
@@ -99,7 +101,11 @@ class ProjectImport:
         ]
         if self.skipped:
             lines.append(f"skipped ({len(self.skipped)}):")
-            lines.extend(f"  {x['what']} {x['name']!r}: {x['reason']}" for x in self.skipped)
+            lines.extend(
+                f"  {x['what']} {x['name']!r}" + (f" ({x['kind']})" if x["kind"] else "")
+                + f": {x['reason']}"
+                + (f"; {x['codings']} coding{'s' if x['codings'] != 1 else ''} with it"
+                   if x["codings"] else "") for x in self.skipped)
         else:
             lines.append("skipped: nothing")
         return lines
@@ -355,9 +361,8 @@ def _plan_documents(p, plan: _Plan, users, report: ProjectImport, on_mismatch: s
 
     for src in p.sources:
         if not src.text.strip():
-            n = len(src.selections) + len(src.codings)
-            report.skip("source", src.name, "blank: the source has no text"
-                        + (f" ({n} codings skipped with it)" if n else ""))
+            n = sum(len(x.codings) for x in src.selections) + len(src.codings)
+            report.skip("source", src.name, "blank: the source has no text", n)
             continue
         name, n = src.name, 2
         while name in names:
@@ -385,12 +390,12 @@ def _plan_documents(p, plan: _Plan, users, report: ProjectImport, on_mismatch: s
                 if on_mismatch == "skip":
                     report.skipped_mismatches.append(f"{src.name}: selection {sel.guid} "
                                                      f"({len(codings)} codings)")
-                    report.skip("coding", f"{src.name}: selection {sel.guid}",
-                                f"its text does not match the source ({len(codings)} codings)")
+                    report.skip("selection", f"{src.name}: {sel.guid}",
+                                "its text does not match the source", len(codings))
                 continue
             if b <= a:
-                report.skip("coding", f"{src.name}: selection {sel.guid if sel else ''}",
-                            f"empty selection [{a}:{b}] ({len(codings)} codings)")
+                report.skip("selection", f"{src.name}: {sel.guid if sel else ''}",
+                            f"empty [{a}:{b}]", len(codings))
                 continue
             for i, c in enumerate(codings):
                 ref = plan.code_ref.get(c.code_guid)
@@ -614,11 +619,14 @@ def import_project(
     actor: str | None = None,
     units: str = "auto",
     on_mismatch: str = "refuse",
+    skip_missing_sources: bool = False,
 ) -> ProjectImport:
     """Import the .qdpx at ``path`` into the project in ``directory`` (created if absent).
 
     ``units``: ``auto``, ``codepoint`` or ``utf16`` (see ``interop.refi.read_qdpx``);
-    ``on_mismatch``: ``refuse`` (default) or ``skip`` codings whose text does not match.
+    ``on_mismatch``: ``refuse`` (default) or ``skip`` codings whose text does not match;
+    ``skip_missing_sources``: leave out (and list) text sources whose text is not in the
+    archive instead of refusing the file.
     Raises ``InputError`` and writes nothing when anything is wrong.
     """
     from themeqa.interop.refi import RefiError, read_qdpx
@@ -631,7 +639,7 @@ def import_project(
         raise InputError(f"--units must be auto, codepoint or utf16, not {units!r}")
     path = Path(path)
     try:
-        p = read_qdpx(path, units=units)
+        p = read_qdpx(path, units=units, skip_missing=skip_missing_sources)
     except RefiError as exc:
         raise InputError(str(exc)) from exc
     report = ProjectImport(directory=str(directory) if directory else None, origin=p.origin,
@@ -641,8 +649,9 @@ def import_project(
                            codings_in_file=sum(len(x.codings) for src in p.sources
                                                for x in src.selections)
                            + sum(len(src.codings) for src in p.sources))
-    for name, kind, reason in p.skipped:
-        report.skip("source", name, f"{reason} ({kind})")
+    for name, kind, reason, n in p.skipped:
+        report.skip("source", name, reason, n, kind)
+        report.codings_in_file += n
     plan = _Plan()
     try:
         _plan_codebooks(p, plan, report, _slug(p.name if p.name else path.stem))

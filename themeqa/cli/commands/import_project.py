@@ -16,9 +16,13 @@ from themeqa.cli.common import echo_json, json_option
 @click.option("--skip-mismatched", is_flag=True,
               help="Import without the codings whose text does not match the file's "
                    "(listed), instead of refusing the whole import.")
+@click.option("--skip-missing-sources", is_flag=True,
+              help="Import without the text sources whose text is not in the archive "
+                   "(listed with their codings), instead of refusing the whole import.")
 @json_option
 @click.pass_context
-def import_project(ctx, file, directory, units, skip_mismatched, as_json) -> None:
+def import_project(ctx, file, directory, units, skip_mismatched, skip_missing_sources,
+                   as_json) -> None:
     """Import a REFI-QDA project (.qdpx) into DIRECTORY (new, or an empty project).
 
     Without DIRECTORY the global --project (or the current directory) is used. Nothing is
@@ -36,7 +40,8 @@ def import_project(ctx, file, directory, units, skip_mismatched, as_json) -> Non
     obj = ctx.find_root().obj or {}
     target = directory or obj.get("project_dir")
     report = run(file, target, db_url=None if directory else obj.get("db_url"), units=units,
-                 on_mismatch="skip" if skip_mismatched else "refuse")
+                 on_mismatch="skip" if skip_mismatched else "refuse",
+                 skip_missing_sources=skip_missing_sources)
     if as_json:
         echo_json(report.to_dict())
         return

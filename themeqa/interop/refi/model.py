@@ -171,8 +171,9 @@ class Project:
     extras_from: str = ""
     #: what the reader noticed: dialect decisions, unverifiable text
     notices: list[str] = field(default_factory=list)
-    #: sources the reader did not take, each (name, kind, reason): media sources
-    skipped: list[tuple[str, str, str]] = field(default_factory=list)
+    #: sources the reader did not take, each (name, element, reason, codings on it): media
+    #: sources, and text sources without their text when asked to skip them
+    skipped: list[tuple[str, str, str, int]] = field(default_factory=list)
     mismatches: list[Mismatch] = field(default_factory=list)
 
     def all_codes(self):

@@ -66,6 +66,14 @@ class RefiError(ValueError):
     """A REFI-QDA file that cannot be read; the message names the file and the problem."""
 
 
+class _MissingText(RefiError):
+    """A source's plain text file is not in the archive (refused, or skipped on request)."""
+
+    def __init__(self, what: str, message: str) -> None:
+        super().__init__(message)
+        self.source = what.removeprefix("source ").strip("'\"")
+
+
 def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
@@ -204,10 +212,11 @@ def _decode(data: bytes, where: str) -> str:
 
 
 class _Reader:
-    def __init__(self, archive: SafeArchive, units: str) -> None:
+    def __init__(self, archive: SafeArchive, units: str, skip_missing: bool = False) -> None:
         self.ar = archive
         self.where = archive.path.name
         self.units = units
+        self.skip_missing = skip_missing
 
     def qde_name(self) -> str:
         qdes = [real for low, real in self.ar.names.items() if low.endswith(".qde")]
@@ -246,10 +255,10 @@ class _Reader:
             if entry is None:
                 if inline is not None:
                     return inline.text or ""
-                raise RefiError(
-                    f"{self.where}: {what}: its plain text {path} is not in the archive "
-                    "(re-export the project with its sources included)"
-                )
+                raise _MissingText(
+                    what, f"{self.where}: {what}: its plain text {path} is not in the archive "
+                    "(re-export the project with its sources included, or import the rest "
+                    "with --skip-missing-sources)")
             return _decode(self.ar.read(entry), f"{self.where}: {entry}")
         if inline is not None:
             return inline.text or ""
@@ -404,11 +413,17 @@ def _variable_value(vv) -> tuple[str | None, Any]:
     return guid, None
 
 
-def read_qdpx(path: Path | str, *, units: str = "auto") -> Project:
+def _n_codings(el) -> int:
+    return sum(1 for x in el.iter() if _local(x.tag) == "Coding")
+
+
+def read_qdpx(path: Path | str, *, units: str = "auto", skip_missing: bool = False) -> Project:
     """Read a .qdpx into a :class:`Project` with positions in themeqa's convention.
 
     ``units``: ``auto`` (UTF-16 for NVivo, else code points, switching for a source only when
     the selections' own text proves the other unit right), ``codepoint`` or ``utf16``.
+    ``skip_missing``: a text source whose text is not in the archive (ATLAS.ti for Mac exports
+    an empty ``Sources/``) is left out and listed in ``Project.skipped`` instead of refused.
     Raises :class:`RefiError` (corrupt/hostile archive, missing XML or source text).
     """
     try:
@@ -416,7 +431,7 @@ def read_qdpx(path: Path | str, *, units: str = "auto") -> Project:
     except ArchiveError as exc:
         raise RefiError(str(exc)) from exc
     try:
-        return _read_project(_Reader(archive, units))
+        return _read_project(_Reader(archive, units, skip_missing))
     except ArchiveError as exc:
         raise RefiError(str(exc)) from exc
     finally:
@@ -466,10 +481,17 @@ def _read_project(rd: _Reader) -> Project:
     for el in list(sources) if sources is not None else []:
         tag = _local(el.tag)
         if tag == "TextSource":
-            p.sources.append(_read_source(rd, el, p))
+            try:
+                p.sources.append(_read_source(rd, el, p))
+            except _MissingText as exc:
+                if not rd.skip_missing:
+                    raise RefiError(str(exc)) from None
+                p.skipped.append((exc.source, tag, "its text is not in the archive",
+                                  _n_codings(el)))
         elif tag in _MEDIA:
             name = (el.get("name") or "").strip() or (el.get("guid") or "").strip("{}")
-            p.skipped.append((name, tag, "unsupported media: themeqa keeps text sources only"))
+            p.skipped.append((name, tag, "unsupported media: themeqa keeps text sources only",
+                              _n_codings(el)))
     notes = _kid(root, "Notes")
     for n in _kids(notes, "Note") if notes is not None else []:
         guid = _guid(n, p.notices, "a note")
