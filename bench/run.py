@@ -85,6 +85,7 @@ PLUGINS = (  # module, name, default sizes, default target
     ),
     ("bench.bench_tally", "tallies + Table 2 DOCX", ("small", "archive"), "< 5 s"),
     ("bench.bench_qdpx", "export .qdpx", ("small", "study"), "< 5 s"),
+    ("bench.bench_cli", "data commands vs --help", ("small", "study"), "ratio <= 3"),
 )
 
 # --------------------------------------------------------------------------------------------

@@ -13,16 +13,17 @@ import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
+from themeqa.store import revisions
 from themeqa.store.dbfile import NewerSchemaError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = [
     "DB_FILENAME",
@@ -88,6 +89,8 @@ def create_db_engine(url: str) -> Engine:
 
 def alembic_config(engine: Engine | None = None) -> Config:
     """A programmatic Alembic config (no alembic.ini), pointing at the packaged migrations."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
@@ -99,21 +102,25 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def head_revision() -> str:
-    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    if len(heads) != 1:  # pragma: no cover - guards a packaging mistake
-        raise RuntimeError(f"migrations have {len(heads)} heads: {heads}")
-    return heads[0]
+    """The newest schema revision (read from the migration files; no Alembic import)."""
+    return revisions.head()
 
 
 def known_revisions() -> set[str]:
     """Every schema revision this themeqa has a migration for."""
-    script = ScriptDirectory.from_config(alembic_config())
-    return {r.revision for r in script.walk_revisions()}
+    return revisions.known()
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The database's schema revision, None for an empty database (read with plain SQL, so
+    opening an up-to-date project never imports Alembic)."""
+    from sqlalchemy import inspect
+
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return str(row[0]) if row and row[0] else None
 
 
 #: a backup being written: hidden, and matching no backup pattern (``auto-*.db``, ``*.db``)
@@ -214,6 +221,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     cascade-delete every turn and coding that points at it. Integrity is checked afterwards
     with ``PRAGMA foreign_key_check`` and the migration fails loudly if anything dangles.
     """
+    from alembic import command
+
     cfg = alembic_config(engine)
     is_sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
