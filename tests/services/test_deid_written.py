@@ -191,3 +191,17 @@ def test_stale_or_clashing_written_rows_change_nothing(written, tmp_path):
     with project.reading() as s:
         assert s.exec(select(Code.name).where(Code.label == "1")).one() == "Ken's weak imagery"
         assert len(s.exec(select(Document)).all()) == 1
+
+
+def test_tui_review_shows_written_rows_in_context(written):
+    """The TUI's review table shows a memo row inside its memo, as it shows a document row."""
+    from themeqa.tui.gateway import ServicesGateway
+
+    project, _coding = written
+    gateway = ServicesGateway(project.directory, None, "amira")
+    try:
+        proposals, _notes = gateway.deid_propose(["Ken"], ["Leeds"])
+        journal = next(p for p in proposals if "journal" in p.document and p.original == "Dana")
+        assert gateway.deid_context(journal, width=12) == "[Dana] reminded me "
+    finally:
+        gateway.close()

@@ -36,12 +36,14 @@ from sqlmodel import Session, col, select
 
 from themeqa.errors import InputError
 from themeqa.services.audit import record
+from themeqa.services.project import ProjectHandle
 from themeqa.store.models import Code, Coding, Document, Memo, Reconciliation
 
 if TYPE_CHECKING:  # pragma: no cover
     from themeqa.services.deidentify import Proposal
 
-__all__ = ["WrittenText", "apply_written", "carry_coding_memos", "written_texts"]
+__all__ = ["WrittenText", "apply_written", "carry_coding_memos", "written_text_map",
+           "written_texts"]
 
 CODE_FIELDS = ("name", "definition", "include", "exclude")
 _LOCATOR = re.compile(r"^(memo|code|reconciliation) (\d+)(?: \(.*\))?$")
@@ -99,6 +101,12 @@ def written_texts(s: Session, documents: set[int] | None = None) -> list[Written
         if rationale:
             out.append(WrittenText(f"reconciliation {rec_id}", "rationale", rationale))
     return out
+
+
+def written_text_map(project: ProjectHandle) -> dict[tuple[str, str], str]:
+    """(locator, field) -> text, for showing a proposal in context (the TUI review)."""
+    with project.reading() as s:
+        return {(w.locator, w.field): w.text for w in written_texts(s)}
 
 
 # ------------------------------------------------------------------------------ applying

@@ -464,6 +464,9 @@ def write_report(
             None,
             after={"report": kind, "file": str(written), "layer": layer, "codebook": codebook},
         )
+    from themeqa.services.deid_check import warn_if_identifiable
+
+    warn_if_identifiable(project, written)  # code names can carry a name too
     return written
 
 

@@ -403,7 +403,14 @@ class ServicesGateway:
         """``…before [original] after…`` on one line, for the review table."""
         from themeqa.core.textsearch import kwic
 
-        text = self._deid_texts().get(proposal.document, "")
+        if getattr(proposal, "field", ""):  # a memo, code text or rationale
+            from themeqa.services.deid_written import written_text_map
+
+            if getattr(self, "_written", None) is None:
+                self._written = written_text_map(self.project)
+            text = self._written.get((proposal.document, proposal.field), "")
+        else:
+            text = self._deid_texts().get(proposal.document, "")
         k = kwic(text, proposal.start, proposal.end, width)
         return f"{k.left}[{k.match}]{k.right}"
 
@@ -424,7 +431,7 @@ class ServicesGateway:
         with tempfile.TemporaryDirectory(dir=folder) as tmp:
             review = write_review(proposals, Path(tmp) / "review.csv")
             result = apply_review(self.project, review, actor=self.coder)
-        self._texts = None
+        self._texts = self._written = None
         return result
 
     def title(self) -> str:
