@@ -146,6 +146,14 @@ def test_every_report_and_the_results_prose_carry_the_warning(demo_copy):
             assert any(n.startswith(warning) for n in tables[0].notes), kind
         _, paragraphs = report_tables(project, "results", codebook="inhibitors")
         assert paragraphs[-1].startswith("[" + warning)
+        from themeqa.services.methods import build_methods
+
+        text = build_methods(project, "pilot", n_boot=20).markdown
+        assert ("Participant counts per theme were taken from the union of the coders' "
+                "codings (no document's reconciliation was complete). [Reconciliation is not "
+                "finished -- pilot: 26 documents, 111 disagreements undecided, 29 identical "
+                "codings not adopted (themeqa check adopt --check pilot): counted from the "
+                "union. Update after reconciliation.]") in text
     finally:
         project.close()
 

@@ -72,3 +72,28 @@ def test_tallies_snapshot(snap_compare, demo_dir):
         await _open_tallies(pilot)
 
     assert snap_compare(app, terminal_size=(140, 40), run_before=open_)
+
+
+@pytest.mark.asyncio
+async def test_tallies_screen_warns_about_a_partly_reconciled_check(demo_copy):
+    """Issue 19: a sampled, adopted but undecided check changes no number, and the screen
+    says why under the table (the same notes as the report)."""
+    from themeqa.services.check_reconcile import adopt_agreements
+    from themeqa.services.check_sample import create_check
+
+    project = open_project(demo_copy, actor="lead")
+    try:
+        (before,), _ = report_tables(project, "table2")
+        create_check(project, coder_b="ben", coder_a="amira", sessions=["S2", "S5"],
+                     name="pilot")
+        adopt_agreements(project, "pilot", decided_by="lead")
+    finally:
+        project.close()
+    app = make_app(demo_copy)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await _open_tallies(pilot)
+        assert screen.overview.table.rows == before.rows
+        notes = str(screen.query_one("#tally-notes").render())
+        assert "Warning: pilot: 26 documents, 111 disagreements undecided: counted from the " \
+               "union." in notes
+        assert "No credibility check is complete on any document" in notes

@@ -96,6 +96,8 @@ class MethodsSection:
     unit: str = "turn"
     disagreements: dict[str, int] = field(default_factory=dict)
     decisions: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: services.layer_rule.LayerPlan: which documents the counts read from consensus
+    layers: Any = None
     markdown: str = ""
 
 
@@ -201,6 +203,28 @@ def _add_check(project: ProjectHandle, section: MethodsSection, check: int | str
     found = disagreements(project, info.id)
     section.disagreements = {k: sum(1 for d in found if d.kind == k) for k in KINDS}
     section.decisions = decisions_by_type(project, info.id)
+    from themeqa.services.layer_rule import layer_plan
+
+    with project.reading() as s:
+        section.layers = layer_plan(s)
+
+
+def _counting_text(m: MethodsSection) -> str:
+    """Which coding the participant counts read (``services.layer_rule``), and what is open."""
+    plan = m.layers
+    if plan is None:
+        return ""
+    n = len(plan.auto_documents)
+    text = ("Participant counts per theme were taken from the reconciled coding on "
+            f"{_plural(n, 'document')} whose reconciliation was complete and from the union "
+            "of the coders' codings on every other document." if n else
+            "Participant counts per theme were taken from the union of the coders' codings "
+            "(no document's reconciliation was complete).")
+    open_ = [w for c in plan.checks if (w := c.warning()) is not None]
+    if open_:
+        text += (" [Reconciliation is not finished -- " + "; ".join(open_)
+                 + ". Update after reconciliation.]")
+    return text
 
 
 def _join(parts: list[str]) -> str:
@@ -341,6 +365,9 @@ def _reconciliation_text(m: MethodsSection) -> list[str]:
         lines.append(f"| {KIND_TITLES[kind]} | {n} | "
                      + " | ".join(str(per.get(c, 0)) for c in _CHOICE_WORDS)
                      + f" | {n - sum(per.values())} |")
+    counting = _counting_text(m)
+    if counting:
+        lines += ["", counting]
     return lines
 
 
