@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "redo": "themeqa.cli.commands.history:redo",
     "settings": "themeqa.cli.commands.settings:settings",
     "coders": "themeqa.cli.commands.coders:coders",
+    "team": "themeqa.cli.commands.team:team",
     "check": "themeqa.cli.commands.check:check",
     "report": "themeqa.cli.commands.report:report",
     "quant": "themeqa.cli.commands.quant:quant",

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, select
 
-from themeqa.errors import BusyError, InputError, NotFoundError
+from themeqa.errors import BusyError, InputError, NotFoundError, PermissionDeniedError
 from themeqa.store.dbfile import (
     DamagedDatabaseError,
     NewerSchemaError,
@@ -83,6 +83,12 @@ class ProjectHandle:
             try:
                 yield session
                 session.commit()
+            except DBAPIError as exc:
+                session.rollback()
+                if getattr(exc.orig, "sqlstate", None) == "42501":
+                    # PostgreSQL's row-level security (migration 0006) or a missing grant
+                    raise PermissionDeniedError(_refused(exc)) from None
+                raise
             except BaseException:
                 session.rollback()
                 raise
@@ -116,6 +122,12 @@ def check_project_file(path: Path) -> str:
         return project_revision(path)
     except (NotAProjectError, DamagedDatabaseError) as exc:
         raise InputError(str(exc)) from exc
+
+
+def _refused(exc: DBAPIError) -> str:
+    """The server's refusal as one line (its message names the rule; 0006's start "themeqa:")."""
+    line = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    return "the database refused: " + line.removeprefix("themeqa: ")
 
 
 def _is_locked(exc: OperationalError) -> bool:
