@@ -29,7 +29,9 @@ def test_agree_json_matches_hand_count(demo_dir, capsys):
     project = open_project(demo_dir)
     try:
         docs = ("S2_focus_group.txt", "S5_focus_group.txt")
-        turns = [(d, t.start, t.end) for d in docs for t in get_document(project, d).turns]
+        # participant speech only: facilitator turns are not units by default
+        turns = [(d, t.start, t.end) for d in docs for t in get_document(project, d).turns
+                 if t.role != "facilitator"]
         spans = {c: [(x.document, x.start, x.end) for x in list_codings(project, coder=c)
                      if x.code_label == "F3" and x.document in docs] for c in ("amira", "ben")}
     finally:
@@ -43,6 +45,7 @@ def test_agree_json_matches_hand_count(demo_dir, capsys):
         reliability_data=[marks["amira"], marks["ben"]], level_of_measurement="nominal"),
         abs=1e-6)
     assert data["agreement"]["documents"] == list(docs)
+    assert data["agreement"]["include_facilitator"] is False
     assert data["spans"]["threshold"] == 0.5
 
 

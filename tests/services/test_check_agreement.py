@@ -38,9 +38,12 @@ def _codings(project, code_labels: set[str]):
     return out
 
 
-def _turn_sets(project, code_labels: set[str]):
-    """Hand count on turns: the set of (document, turn start) each coder's codings touch."""
-    turns = [(d, t.start, t.end) for d in DOCS for t in get_document(project, d).turns]
+def _turn_sets(project, code_labels: set[str], facilitator: bool = False):
+    """Hand count on turns: the set of (document, turn start) each coder's codings touch.
+
+    Participant speech only (facilitator turns left out) unless ``facilitator``."""
+    turns = [(d, t.start, t.end) for d in DOCS for t in get_document(project, d).turns
+             if facilitator or t.role != "facilitator"]
     codings = _codings(project, code_labels)
     touched = {
         coder: {(d, ts) for d, ts, te in turns for cd, s, e in spans
@@ -83,11 +86,14 @@ def test_turn_table_matches_sets_and_krippendorff(demo, label, family):
     assert row.pabak == pytest.approx(2 * (both + neither) / len(keys) - 1)
 
 
-def test_pooled_row_sums_the_codes_as_applied(demo):
-    table = agreement_table(demo, coders=("amira", "ben"), unit="turn", seed=3, n_boot=100)
+@pytest.mark.parametrize("facilitator", [False, True])
+def test_pooled_row_sums_the_codes_as_applied(demo, facilitator):
+    table = agreement_table(demo, coders=("amira", "ben"), unit="turn", seed=3, n_boot=100,
+                            include_facilitator=facilitator)
+    assert table.include_facilitator is facilitator
     totals = np.zeros(4, dtype=int)
     for node in codebook_tree(demo):
-        turns, a, b = _turn_sets(demo, {node.label})  # no roll-up in the pooled row
+        turns, a, b = _turn_sets(demo, {node.label}, facilitator)  # no roll-up when pooled
         n = len(turns)
         totals += [len(a & b), len(a - b), len(b - a), n - len(a | b)]
     p = table.pooled

@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.check_frames import (
     UNITS,
+    CheckScope,
     CodeRow,
+    check_scope,
     coders_by_name,
     codings_frame,
     compared_documents,
@@ -48,6 +50,7 @@ __all__ = [
     "coefficient_json",
     "double_coded_pairs",
     "span_table",
+    "speech_phrase",
 ]
 
 
@@ -108,6 +111,15 @@ class AgreementTable:
     rows: list[AgreementRow]
     pooled: AgreementRow
     notes: list[str] = field(default_factory=list)
+    #: facilitator turns/sentences counted as units (default: participant speech only)
+    include_facilitator: bool = False
+    #: a check's finished and pending documents (None when comparing coders without a check)
+    scope: CheckScope | None = None
+
+    @property
+    def speech(self) -> str:
+        """What the turn/sentence units cover, in words for outputs and the methods text."""
+        return speech_phrase(self.unit, self.include_facilitator)
 
     def to_dict(self) -> dict:
         return {
@@ -115,8 +127,21 @@ class AgreementTable:
             "check": self.check, "documents": self.documents, "rollup": self.rollup,
             "seed": self.seed, "n_boot": self.n_boot, "level": self.level,
             "rows": [r.to_dict() for r in self.rows], "pooled": self.pooled.to_dict(),
-            "notes": self.notes,
+            "notes": self.notes, "include_facilitator": self.include_facilitator,
+            "speech": self.speech,
+            "scope": self.scope.to_dict() if self.scope is not None else None,
         }
+
+
+def speech_phrase(unit: str, include_facilitator: bool) -> str:
+    """"participant speech only (facilitator turns excluded)" or "... included" ("" for units
+    where it does not apply: character and document cover all text, participant none of the
+    facilitator's)."""
+    if unit not in ("turn", "sentence"):
+        return ""
+    if include_facilitator:
+        return "participant and facilitator speech (facilitator turns included)"
+    return "participant speech only (facilitator turns excluded)"
 
 
 @dataclass(frozen=True)
@@ -178,6 +203,7 @@ class _Loaded:
     codings: pd.DataFrame
     units: pd.DataFrame | None
     codes: list[CodeRow]
+    scope: CheckScope | None = None
 
 
 def _resolve_coders(s, check_row, coders: tuple[str, str] | None):
@@ -205,8 +231,11 @@ def load_comparison(
     unit: str | None = "turn",
     codebook: str | None = None,
     code: str | None = None,
+    include_facilitator: bool = False,
 ) -> _Loaded:
-    """One read of everything a comparison needs (documents, codings, units, codes)."""
+    """One read of everything a comparison needs (documents, codings, units, codes).
+
+    With a check, the documents are its *finished* ones (``check_frames.check_scope``)."""
     if unit is not None and unit not in UNITS:
         raise InputError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
     with project.reading() as s:
@@ -220,16 +249,24 @@ def load_comparison(
         else:
             check_row = None
         a, b = _resolve_coders(s, check_row, coders)
-        docs = compared_documents(s, a, b, check_row.id if check_row else None)
-        if not docs:
-            where = f"check {check_row.name!r}" if check_row else "any document"
-            raise InputError(f"{a.name} and {b.name} have not both coded {where}")
+        scope = None
+        if check_row is not None:
+            scope = check_scope(s, check_row.id, b)
+            docs = scope.finished
+            if not docs:
+                raise InputError(f"no document of check {check_row.name!r} is finished yet "
+                                 f"({scope.sentence()})")
+        else:
+            docs = compared_documents(s, a, b, None)
+            if not docs:
+                raise InputError(f"{a.name} and {b.name} have not both coded any document")
         ids = [d.id for d in docs]
         codings = codings_frame(s, ids, [a, b])
-        units = units_frame(s, docs, unit) if unit not in (None, "character") else None
+        units = (units_frame(s, docs, unit, include_facilitator=include_facilitator)
+                 if unit not in (None, "character") else None)
         codes = selected_codes(s, codebook=codebook, code=code)
     return _Loaded(a.name, b.name, check_row.name if check_row else None, docs, codings,
-                   units, codes)
+                   units, codes, scope)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,16 +363,21 @@ def agreement_table(
     seed: int = 0,
     n_boot: int = 1000,
     level: float = 0.95,
+    include_facilitator: bool = False,
 ) -> AgreementTable:
     """Per-code and pooled agreement of two coders on ``unit`` (see the module docstring).
 
-    Documents: the check's sample when ``check`` is given, else every document both coders
-    coded. Coders: ``coders`` or the check's coder A and B. Codings: each coder's own layer.
+    Documents: the check's finished documents when ``check`` is given
+    (``check_frames.CheckScope``), else every document both coders coded. Coders:
+    ``coders`` or the check's coder A and B. Codings: each coder's own layer. Turn and
+    sentence units cover participant speech only unless ``include_facilitator``
+    (``check_frames.units_frame``).
     """
     import numpy as np
 
     loaded = load_comparison(project, coders=coders, check=check, unit=unit,
-                             codebook=codebook, code=code)
+                             codebook=codebook, code=code,
+                             include_facilitator=include_facilitator)
     if not loaded.codes:
         raise InputError("no codes to compare (is a codebook imported?)")
     parent_of = {c.id: c.parent_id for c in loaded.codes}
@@ -347,7 +389,13 @@ def agreement_table(
     rows = [_row(c, t, ci) for c, t, ci in zip(loaded.codes, per_code, cis, strict=False)]
     pooled = _row(None, pooled_counts, cis[-1])
     cluster = "participant" if unit == "participant" else "document"
-    notes = [
+    notes = []
+    if loaded.scope is not None:
+        notes.append(f"Check {loaded.check}: {loaded.scope.sentence()}.")
+    phrase = speech_phrase(unit, include_facilitator)
+    if phrase:
+        notes.append(f"Units cover {phrase}.")
+    notes += [
         f"Units: {unit}s of {len(loaded.docs)} document(s); {len(groups)} {cluster}s "
         f"resampled for the bootstrap (seed {seed}, {n_boot} replicates, percentile "
         f"{level:.0%} CI of kappa).",
@@ -360,7 +408,7 @@ def agreement_table(
                      "crude and should be read with caution.")
     return AgreementTable(loaded.coder_a, loaded.coder_b, unit, loaded.check,
                           [d.name for d in loaded.docs], rollup, seed, n_boot, level, rows,
-                          pooled, notes)
+                          pooled, notes, include_facilitator, loaded.scope)
 
 
 # ---------------------------------------------------------------------------------------------

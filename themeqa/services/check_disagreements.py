@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import select
 
 from themeqa.errors import InputError
-from themeqa.services.check_frames import codings_frame, compared_documents
+from themeqa.services.check_frames import check_scope, codings_frame
 from themeqa.services.check_sample import resolve_check
 from themeqa.services.project import ProjectHandle
 from themeqa.store.models import Code, Codebook, Coder, CredibilityCheck, Document, Reconciliation
@@ -173,13 +173,17 @@ def check_threshold(row: CredibilityCheck, threshold: float | None) -> float:
 def load_disagreements(
     s: Session, row: CredibilityCheck, threshold: float | None = None
 ) -> list[Disagreement]:
-    """The check's disagreements with each one's decision (if any), inside a session."""
+    """The check's disagreements with each one's decision (if any), inside a session.
+
+    Finished documents only (``check_frames.CheckScope``): on a document coder B has not
+    finished, every coding of A's would be a "one coder" disagreement that is not one.
+    """
     import dataclasses
 
     if row.coder_a_id is None:
         raise InputError(f"check {row.name!r} has no coder A (themeqa check sample --coder-a)")
     a, b = s.get(Coder, row.coder_a_id), s.get(Coder, row.coder_b_id)
-    docs = compared_documents(s, a, b, row.id)
+    docs = check_scope(s, row.id, b).finished
     ids = [d.id for d in docs]
     texts = {
         i: (n, t) for i, n, t in s.exec(

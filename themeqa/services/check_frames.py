@@ -34,8 +34,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "UNITS",
+    "CheckScope",
     "CodeRow",
     "DocRow",
+    "check_scope",
     "codings_frame",
     "compared_documents",
     "selected_codes",
@@ -91,6 +93,67 @@ def compared_documents(
     return sorted((DocRow(d.id, d.name, d.n_chars) for d in docs), key=lambda d: d.name)
 
 
+@dataclass(frozen=True)
+class CheckScope:
+    """Which of a check's sampled documents agreement and disagreements cover.
+
+    ``rule``: ``"marked"`` -- coder B marked documents finished (``themeqa check done``); only
+    those count. ``"coded"`` -- nothing is marked yet: the documents on which coder B has at
+    least one coding count (a check made before marking existed, or B has not marked any).
+    Why not all sampled documents: a document B has not opened would count every code of
+    A's as "A only" and make agreement look worse than it is; why not none: existing
+    projects would lose their agreement figures until someone marks documents.
+    """
+
+    finished: list[DocRow]
+    pending: list[DocRow]
+    rule: str
+
+    @property
+    def sampled(self) -> int:
+        return len(self.finished) + len(self.pending)
+
+    def sentence(self) -> str:
+        """"2 of 3 sampled documents finished; 1 pending" (with the rule when none marked)."""
+        n, total, left = len(self.finished), self.sampled, len(self.pending)
+        word = "document" if total == 1 else "documents"
+        if self.rule == "marked":
+            text = f"{n} of {total} sampled {word} finished"
+        else:
+            text = (f"{n} of {total} sampled {word} coded by coder B (none marked finished: "
+                    "counting the documents B has coded; themeqa check done DOC marks them)")
+        names = ", ".join(d.name for d in self.pending[:3])
+        more = f" and {left - 3} more" if left > 3 else ""
+        return f"{text}; {left} pending" + (f" ({names}{more})" if left else "")
+
+    def to_dict(self) -> dict:
+        return {"finished": [d.name for d in self.finished],
+                "pending": [d.name for d in self.pending], "rule": self.rule,
+                "summary": self.sentence()}
+
+
+def check_scope(s: Session, check_id: int, coder_b: Coder) -> CheckScope:
+    """The check's sampled documents split into finished and pending (:class:`CheckScope`)."""
+    rows = s.exec(
+        select(Document.id, Document.name, Document.n_chars, CheckDocument.finished_at)
+        .join(CheckDocument, col(CheckDocument.document_id) == Document.id)
+        .where(CheckDocument.check_id == check_id)
+    ).all()
+    docs = sorted(rows, key=lambda r: r[1])
+    if any(r[3] is not None for r in docs):
+        done = {r[0] for r in docs if r[3] is not None}
+        rule = "marked"
+    else:
+        ids = [r[0] for r in docs]
+        done = set(s.exec(select(Coding.document_id).where(
+            col(Coding.document_id).in_(ids), Coding.coder_id == coder_b.id,
+            Coding.layer == "coder")).all()) if ids else set()
+        rule = "coded"
+    finished = [DocRow(i, n, c) for i, n, c, _f in docs if i in done]
+    pending = [DocRow(i, n, c) for i, n, c, _f in docs if i not in done]
+    return CheckScope(finished, pending, rule)
+
+
 def codings_frame(s: Session, doc_ids: list[int], coders: list[Coder]) -> pd.DataFrame:
     """Coder-layer codings of ``coders`` on the documents, indexed by coding id.
 
@@ -113,12 +176,30 @@ def codings_frame(s: Session, doc_ids: list[int], coders: list[Coder]) -> pd.Dat
     return frame.set_index("id")
 
 
-def units_frame(s: Session, docs: list[DocRow], unit: str) -> pd.DataFrame:
+def _facilitator_spans(s: Session, ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for d, a, b in s.exec(
+        select(Turn.document_id, Turn.start, Turn.end)
+        .where(col(Turn.document_id).in_(ids), Turn.role == "facilitator")
+        .order_by(Turn.document_id, Turn.start)
+    ).all():
+        spans.setdefault(d, []).append((a, b))
+    return spans
+
+
+def units_frame(
+    s: Session, docs: list[DocRow], unit: str, *, include_facilitator: bool = False
+) -> pd.DataFrame:
     """Units of the documents: sentences, turns (with their participant) or whole documents.
 
-    Turns are all speaker runs, facilitators included: a unit is a piece of the text, and a
-    coder who codes a facilitator's words disagrees with one who does not. Participant units
-    use the ``participant`` column (facilitator turns have none and are dropped by the core).
+    Turn and sentence units cover participant speech only unless ``include_facilitator``:
+    a facilitator's question that neither coder codes is a unit both "agree" on, and a
+    transcript full of them inflates chance-corrected agreement (issue 19: pooled AC1 .98
+    against kappa .36 on the demo). Facilitator turns are those with role ``facilitator``
+    (role words such as ``Interviewer 2`` and labels mapped with ``--facilitator``); a
+    sentence is the facilitator's when it starts inside a facilitator turn. Turns of
+    unmapped speakers stay (they may be participants not yet mapped). Participant units use
+    the ``participant`` column (facilitator turns have none and are dropped by the core).
     """
     import pandas as pd
 
@@ -135,14 +216,26 @@ def units_frame(s: Session, docs: list[DocRow], unit: str) -> pd.DataFrame:
             .where(col(Sentence.document_id).in_(ids), Sentence.end > Sentence.start)
             .order_by(Sentence.document_id, Sentence.start)
         ).all()
+        if not include_facilitator:
+            from bisect import bisect_right
+
+            fac = _facilitator_spans(s, ids)
+            starts = {d: [a for a, _b in v] for d, v in fac.items()}
+
+            def said_by_facilitator(d: int, a: int) -> bool:
+                k = bisect_right(starts.get(d, []), a) - 1
+                return k >= 0 and a < fac[d][k][1]
+
+            rows = [r for r in rows if not said_by_facilitator(r[0], r[1])]
         return pd.DataFrame([(*r, None) for r in rows], columns=cols)
     if unit in ("turn", "participant"):
         pids = dict(s.exec(select(Participant.id, Participant.pid)).all())
-        rows = s.exec(
-            select(Turn.document_id, Turn.start, Turn.end, Turn.participant_id)
-            .where(col(Turn.document_id).in_(ids), Turn.end > Turn.start)
-            .order_by(Turn.document_id, Turn.start)
-        ).all()
+        q = (select(Turn.document_id, Turn.start, Turn.end, Turn.participant_id)
+             .where(col(Turn.document_id).in_(ids), Turn.end > Turn.start)
+             .order_by(Turn.document_id, Turn.start))
+        if unit == "turn" and not include_facilitator:
+            q = q.where(Turn.role != "facilitator")
+        rows = s.exec(q).all()
         return pd.DataFrame([(d, a, b, pids.get(p)) for d, a, b, p in rows], columns=cols)
     raise InputError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
 

@@ -76,6 +76,7 @@ def build_report(
     unit: str = "turn",
     seed: int = 0,
     n_boot: int = 1000,
+    include_facilitator: bool = False,
 ) -> CheckReport:
     """Gather the check, its agreement table and its decisions into report tables."""
     from themeqa.reports.table import ReportTable
@@ -83,7 +84,8 @@ def build_report(
     info = get_check(project, check)
     if info.coder_a is None:
         raise InputError(f"check {info.name!r} has no coder A to compare with")
-    table = agreement_table(project, check=info.id, unit=unit, seed=seed, n_boot=n_boot)
+    table = agreement_table(project, check=info.id, unit=unit, seed=seed, n_boot=n_boot,
+                            include_facilitator=include_facilitator)
     decided = decisions_by_type(project, info.id)
     found = disagreements(project, info.id)
     n_found = {k: sum(1 for d in found if d.kind == k) for k in KINDS}
@@ -120,7 +122,10 @@ def build_report(
     paragraphs = [
         f"Credibility check {info.name}",
         _sample_sentence(info),
-        f"Agreement was computed per code on {unit} units (a code is present on a unit when "
+        f"Agreement was computed per code on {unit} units"
+        + (f", {table.speech}" if table.speech else "")
+        + f", over {table.scope.sentence() if table.scope else 'the sample'} "
+        f"(a code is present on a unit when "
         f"a coding of it, or of a subordinate theme, shares at least one character with it). "
         f"Pooled over codes: κ = {fmt_coef(table.pooled.kappa)}, "
         f"α = {fmt_coef(table.pooled.alpha)}, AC1 = {fmt_coef(table.pooled.ac1)}, "
@@ -139,11 +144,13 @@ def write_report(
     unit: str = "turn",
     seed: int = 0,
     n_boot: int = 1000,
+    include_facilitator: bool = False,
 ) -> Path:
     """Write the check's report to ``out`` (.md or .docx, or any writer format)."""
     from themeqa.reports.writers import write_tables
 
-    report = build_report(project, check, unit=unit, seed=seed, n_boot=n_boot)
+    report = build_report(project, check, unit=unit, seed=seed, n_boot=n_boot,
+                          include_facilitator=include_facilitator)
     try:
         path = write_tables(report.tables, out, paragraphs=report.paragraphs)
     except ValueError as exc:
@@ -151,5 +158,5 @@ def write_report(
     from themeqa.services.export_log import log_export
 
     log_export(project, "check_report", path, check=report.check.name,
-               unit=unit)
+               unit=unit, include_facilitator=include_facilitator)
     return path

@@ -146,11 +146,13 @@ def build_methods(
     unit: str = "turn",
     seed: int = 0,
     n_boot: int = 1000,
+    include_facilitator: bool = False,
 ) -> MethodsSection:
     """Gather the facts and write the template. Without a check, its paragraphs say how to run one.
 
     ``check`` names the credibility check (default: the most recent one, if any); ``unit``,
-    ``seed`` and ``n_boot`` are passed to ``services.check.agreement_table``.
+    ``seed``, ``n_boot`` and ``include_facilitator`` are passed to
+    ``services.check.agreement_table``.
     """
     from themeqa.services.participants import list_participants
     from themeqa.services.themes import phases
@@ -176,13 +178,14 @@ def build_methods(
         phases=list(dict.fromkeys(e.phase for e in phases(project))),
         unit=unit,
     )
-    _add_check(project, section, check, unit=unit, seed=seed, n_boot=n_boot)
+    _add_check(project, section, check, unit=unit, seed=seed, n_boot=n_boot,
+               include_facilitator=include_facilitator)
     section.markdown = methods_markdown(section, seed=seed, n_boot=n_boot)
     return section
 
 
 def _add_check(project: ProjectHandle, section: MethodsSection, check: int | str | None, *,
-               unit: str, seed: int, n_boot: int) -> None:
+               unit: str, seed: int, n_boot: int, include_facilitator: bool) -> None:
     from themeqa.services.check import agreement_table
     from themeqa.services.check_disagreements import KINDS, disagreements
     from themeqa.services.check_reconcile import decisions_by_type
@@ -199,7 +202,7 @@ def _add_check(project: ProjectHandle, section: MethodsSection, check: int | str
     if info.coder_a is None:
         return
     section.agreement = agreement_table(project, check=info.id, unit=unit, seed=seed,
-                                        n_boot=n_boot)
+                                        n_boot=n_boot, include_facilitator=include_facilitator)
     found = disagreements(project, info.id)
     section.disagreements = {k: sum(1 for d in found if d.kind == k) for k in KINDS}
     section.decisions = decisions_by_type(project, info.id)
@@ -322,8 +325,11 @@ def _check_text(m: MethodsSection, seed: int, n_boot: int) -> list[str]:
     lines += [
         "",
         f"Agreement between {t.coder_a} and {t.coder_b} was computed per code on "
-        f"{t.unit} units of the {_plural(len(t.documents), 'document')} in the sample (a code "
-        "is present on a unit when a coding of it, or of a subordinate theme, shares at least "
+        f"{t.unit} units" + (f" ({t.speech})" if t.speech else "")
+        + f" of the {_plural(len(t.documents), 'document')} in the sample"
+        + (f" that {t.coder_b} had finished ({t.scope.sentence()})"
+           if t.scope is not None and t.scope.pending else "")
+        + " (a code is present on a unit when a coding of it, or of a subordinate theme, shares at least "
         "one character with the unit). Pooled over codes, percent agreement was "
         f"{coefficient_cells(p)[7]}%, Cohen's κ = {fmt_coef(p.kappa)} (Cohen, 1960), "
         f"Krippendorff's α = {fmt_coef(p.alpha)} (Krippendorff, 2011), Gwet's AC1 = "
@@ -396,14 +402,16 @@ def write_methods(
     unit: str = "turn",
     seed: int = 0,
     n_boot: int = 1000,
+    include_facilitator: bool = False,
 ) -> Path:
     """Write the template to ``out`` (Markdown; the suffix must be .md or .txt)."""
     check_out(out)
-    section = build_methods(project, check, unit=unit, seed=seed, n_boot=n_boot)
+    section = build_methods(project, check, unit=unit, seed=seed, n_boot=n_boot,
+                            include_facilitator=include_facilitator)
     path = save_methods(section, out)
     from themeqa.services.export_log import log_export
 
-    log_export(project, "methods", path, unit=unit)
+    log_export(project, "methods", path, unit=unit, include_facilitator=include_facilitator)
     return path
 
 

@@ -10,6 +10,10 @@ _check_option = click.option(
     "--check", "check_ref", default=None,
     help="Check name or id (default: the most recent check).",
 )
+_facilitator_option = click.option(
+    "--include-facilitator", is_flag=True,
+    help="Count facilitator turns/sentences as units too (default: participant speech only).",
+)
 
 
 @click.group()
@@ -94,13 +98,16 @@ def _coders(text: str | None) -> tuple[str, str] | None:
 @click.option("--boot", "n_boot", type=int, default=1000, show_default=True,
               help="Bootstrap replicates.")
 @click.option("--no-rollup", is_flag=True, help="Do not count subordinate themes for parents.")
+@_facilitator_option
 @json_option
 @click.pass_context
 def agree(ctx, coders, check_ref, unit, code, codebook, threshold, seed, n_boot, no_rollup,
-          as_json) -> None:
+          include_facilitator, as_json) -> None:
     """Agreement per code and pooled (κ, α, AC1, PABAK, bootstrap CI) and span matching.
 
-    Without --check, compares the two coders on every document both of them coded.
+    With a check: its documents coder B has finished (themeqa check done). Without --check
+    and --coders, the most recent check; with --coders only, every document both coded.
+    Turn and sentence units cover participant speech only unless --include-facilitator.
 
     \b
     Example:
@@ -113,14 +120,18 @@ def agree(ctx, coders, check_ref, unit, code, codebook, threshold, seed, n_boot,
     project = get_project(ctx)
     pair = _coders(coders)
     table = agreement_table(project, coders=pair, check=check_ref, unit=unit, code=code,
-                            codebook=codebook, rollup=not no_rollup, seed=seed, n_boot=n_boot)
+                            codebook=codebook, rollup=not no_rollup, seed=seed, n_boot=n_boot,
+                            include_facilitator=include_facilitator)
     spans = span_table(project, coders=pair, check=check_ref, code=code, codebook=codebook,
                        threshold=threshold, rollup=not no_rollup)
     if as_json:
         echo_json({"agreement": table.to_dict(), "spans": spans.to_dict()})
         return
-    click.echo(f"{table.coder_a} (A) vs {table.coder_b} (B), unit {unit}, "
-               f"{len(table.documents)} documents")
+    click.echo(f"{table.coder_a} (A) vs {table.coder_b} (B), unit {unit}"
+               + (f" ({table.speech})" if table.speech else "")
+               + f", {len(table.documents)} documents")
+    if table.scope is not None:
+        click.echo(f"check {table.check}: {table.scope.sentence()}")
     rows = [coefficient_cells(r) for r in table.rows] + [coefficient_cells(table.pooled)]
     for row, r in zip(rows, [*table.rows, table.pooled], strict=True):
         row[0] = "  " * max(r.depth - 1, 0) + str(row[0])
@@ -150,13 +161,17 @@ def disagreements(ctx, check_ref, only_open, kind, as_json) -> None:
       themeqa check disagreements --kind boundary --json
     """
     from themeqa.services.check_disagreements import disagreements as load
+    from themeqa.services.check_done import check_progress
 
-    found = load(get_project(ctx), check_ref)
+    project = get_project(ctx)
+    found = load(project, check_ref)
+    scope = check_progress(project, check_ref)
     found = [d for d in found if (not only_open or d.decision is None)
              and (kind is None or d.kind == kind)]
     if as_json:
         echo_json([d.to_dict() for d in found])
         return
+    click.echo(scope.sentence(), err=True)
 
     def span(start, end) -> str:
         return "" if start is None else f"{start}-{end}"
@@ -324,8 +339,9 @@ def status(ctx, check_ref, as_json) -> None:
 @click.option("--unit", type=click.Choice(["character", "sentence", "turn", "document",
                                            "participant"]), default="turn", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@_facilitator_option
 @click.pass_context
-def report(ctx, out, check_ref, unit, seed) -> None:
+def report(ctx, out, check_ref, unit, seed, include_facilitator) -> None:
     """Write the check's report (sample, seed, coefficients, decisions) to .md or .docx.
 
     \b
@@ -335,5 +351,32 @@ def report(ctx, out, check_ref, unit, seed) -> None:
     """
     from themeqa.services.check_report import write_report
 
-    path = write_report(get_project(ctx), out, check_ref, unit=unit, seed=seed)
+    path = write_report(get_project(ctx), out, check_ref, unit=unit, seed=seed,
+                        include_facilitator=include_facilitator)
     click.echo(f"wrote {path}")
+
+
+@check.command()
+@click.argument("document")
+@_check_option
+@click.option("--undo", "not_finished", is_flag=True,
+              help="Mark the document not finished (pending) again.")
+@json_option
+@click.pass_context
+def done(ctx, document, check_ref, not_finished, as_json) -> None:
+    """Mark DOCUMENT finished by coder B: agreement and disagreements cover finished documents.
+
+    Default check: the newest one whose sample holds DOCUMENT. Undoable (themeqa undo).
+
+    \b
+    Examples:
+      themeqa check done S2_initial.txt --check pilot
+      themeqa check done S2_initial.txt --undo
+    """
+    from themeqa.services.check_done import mark_finished
+
+    scope = mark_finished(get_project(ctx), document, check_ref, finished=not not_finished)
+    if as_json:
+        echo_json(scope.to_dict())
+        return
+    click.echo(f"{document}: {'pending' if not_finished else 'finished'}; {scope.sentence()}")

@@ -22,9 +22,11 @@ UNITS = ["character", "sentence", "turn", "document", "participant"]
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 @click.option("--boot", "n_boot", type=int, default=1000, show_default=True,
               help="Bootstrap replicates.")
+@click.option("--include-facilitator", is_flag=True,
+              help="Count facilitator turns/sentences as units (default: participant speech).")
 @json_option
 @click.pass_context
-def methods(ctx, out, check, unit, seed, n_boot, as_json) -> None:
+def methods(ctx, out, check, unit, seed, n_boot, include_facilitator, as_json) -> None:
     """Write a methods-section template (Markdown) filled from the project.
 
     States the sample (participants per condition and timepoint), the coders, the
@@ -42,7 +44,8 @@ def methods(ctx, out, check, unit, seed, n_boot, as_json) -> None:
     if out:
         check_out(out)
     project = get_project(ctx)
-    section = build_methods(project, check, unit=unit, seed=seed, n_boot=n_boot)
+    section = build_methods(project, check, unit=unit, seed=seed, n_boot=n_boot,
+                            include_facilitator=include_facilitator)
     if out:
         path = save_methods(section, out)
         if not as_json:
@@ -66,7 +69,11 @@ def methods(ctx, out, check, unit, seed, n_boot, as_json) -> None:
             "method": c.method, "sessions": c.sessions, "documents": len(c.documents),
             "coder_a": c.coder_a, "coder_b": c.coder_b},
         "agreement": None if p is None else {
-            "unit": unit, "percent": coefficient_json(p.percent),
+            "unit": unit, "speech": section.agreement.speech,
+            "include_facilitator": include_facilitator,
+            "scope": (section.agreement.scope.to_dict()
+                      if section.agreement.scope is not None else None),
+            "percent": coefficient_json(p.percent),
             "kappa": coefficient_json(p.kappa), "alpha": coefficient_json(p.alpha),
             "ac1": coefficient_json(p.ac1), "pabak": coefficient_json(p.pabak)},
         "disagreements": section.disagreements,
