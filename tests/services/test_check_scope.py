@@ -6,6 +6,7 @@ Every expected number is counted by hand in the comments (Cohen 1960 for kappa).
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from themeqa.errors import InputError
 from themeqa.services.check import agreement_table
@@ -124,3 +125,17 @@ def test_a_document_outside_the_sample_cannot_be_marked(garden, tmp_path):
         mark_finished(garden, "other.txt")
     with pytest.raises(InputError, match="not in the sample"):
         mark_finished(garden, "other.txt", "pilot")
+
+
+def test_a_document_b_has_not_finished_is_never_complete_for_the_layer_rule(garden):
+    """Disagreements cover finished documents only, so the layer rule must not take a
+    pending document (no disagreements listed yet) for a completely reconciled one."""
+    from themeqa.services.layer_rule import layer_plan
+    from themeqa.store.models import Document
+
+    create_check(garden, coder_b="ben", coder_a="amira", sessions=["S1"], name="pilot")
+    _code(garden, "kitchen.txt", KITCHEN, "Warm bread.", "amira")  # ben never opened it
+    with garden.reading() as s:
+        kitchen = s.exec(select(Document.id).where(Document.name == "kitchen.txt")).one()
+        (state,) = layer_plan(s).checks
+    assert kitchen not in state.complete

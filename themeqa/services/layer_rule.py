@@ -128,7 +128,7 @@ def _marks(row: CredibilityCheck) -> set[int]:
 def _check_state(s: Session, row: CredibilityCheck, newest: dict[int, int]) -> CheckState:
     """Complete / marked documents of one check and its open work (one check at a time)."""
     from themeqa.services.check_disagreements import load_disagreements
-    from themeqa.services.check_frames import codings_frame, compared_documents
+    from themeqa.services.check_frames import check_scope, codings_frame, compared_documents
 
     def cur(ids: Iterable[int]) -> frozenset[int]:
         return frozenset(newest.get(int(d), int(d)) for d in ids)
@@ -160,7 +160,10 @@ def _check_state(s: Session, row: CredibilityCheck, newest: dict[int, int]) -> C
     touched = set(frame["document"].astype(int)) | set(s.exec(
         select(Reconciliation.document_id).where(Reconciliation.check_id == row.id)).all())
     pending = (set(open_on) | set(missing)) - marked
-    complete = (sampled & touched) - set(open_on) - set(missing)
+    # disagreements cover the documents coder B finished (check_frames.CheckScope): one B
+    # has not finished has none listed yet, which must not read as "complete"
+    finished = {d.id for d in check_scope(s, row.id, b).finished}
+    complete = (sampled & touched & finished) - set(open_on) - set(missing)
     return CheckState(
         row.name, cur(sampled), cur(complete), cur(marked),
         sum(open_on.get(d, 0) for d in pending), sum(missing.get(d, 0) for d in pending),
