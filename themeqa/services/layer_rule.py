@@ -60,6 +60,8 @@ class CheckState:
     #: documents with open work (undecided or unadopted), not marked
     open: frozenset[int] = frozenset()
     has_coder_a: bool = True
+    #: sampled documents coder B has not finished (check_frames.CheckScope), not marked
+    unfinished: int = 0
 
     @property
     def reconciled(self) -> frozenset[int]:
@@ -69,7 +71,7 @@ class CheckState:
         """The partly-reconciled warning, or None when every document reads consensus or the
         check has not started reconciling."""
         pending = (self.documents - self.reconciled) if not self.has_coder_a else self.open
-        if not pending:
+        if not pending and not self.unfinished:
             return None
         n = len(pending)
         docs = f"{n} document{'s' if n != 1 else ''}"
@@ -82,8 +84,14 @@ class CheckState:
         if self.unadopted:
             parts.append(f"{self.unadopted} identical coding{'s' if self.unadopted != 1 else ''}"
                          f" not adopted (themeqa check adopt --check {self.name})")
+        if self.unfinished:
+            n = self.unfinished
+            more = " more" if pending else ""
+            parts.append(f"{n}{more} document{'s' if n != 1 else ''} not finished by coder B")
         if not parts:
             return None
+        if not pending:
+            return f"{self.name}: {', '.join(parts)}: counted from the union"
         return f"{self.name}: {docs}, {', '.join(parts)}: counted from the union"
 
 
@@ -167,7 +175,7 @@ def _check_state(s: Session, row: CredibilityCheck, newest: dict[int, int]) -> C
     return CheckState(
         row.name, cur(sampled), cur(complete), cur(marked),
         sum(open_on.get(d, 0) for d in pending), sum(missing.get(d, 0) for d in pending),
-        open=cur(pending),
+        open=cur(pending), unfinished=len(sampled - finished - marked - pending),
     )
 
 
