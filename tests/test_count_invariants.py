@@ -203,8 +203,9 @@ def build(project, folder: Path, spec: dict) -> None:
 
 
 def consensus_documents(project, db: Path, marked: set[int]) -> set[int]:
-    """The issue's rule, restated: sampled documents with coding on them, no undecided
-    disagreement and every identical A/B coding in the consensus layer; plus marked ones."""
+    """The issue's rule, restated: sampled documents with coding on them that coder B has
+    finished (marked finished; with none marked, those B coded), no undecided disagreement
+    and every identical A/B coding in the consensus layer; plus marked ones."""
     from themeqa.services.check_disagreements import disagreements
 
     con = sqlite3.connect(db)
@@ -214,14 +215,17 @@ def consensus_documents(project, db: Path, marked: set[int]) -> set[int]:
     rows = con.execute('SELECT c.document_id, c.code_id, c.start, c."end", k.name, c.layer '
                        "FROM coding c JOIN coder k ON c.coder_id = k.id").fetchall()
     decided_on = {d for (d,) in con.execute("SELECT document_id FROM reconciliation")}
+    finished = {d for (d,) in con.execute(
+        "SELECT document_id FROM check_document WHERE finished_at IS NOT NULL")}
     con.close()
     a = {r[:4] for r in rows if r[4] == "amira" and r[5] == "coder"}
     b = {r[:4] for r in rows if r[4] == "ben" and r[5] == "coder"}
     cons = {r[:4] for r in rows if r[5] == "consensus"}
     touched = {r[0] for r in a | b} | decided_on
+    finished = finished or {r[0] for r in b}
     undecided = {d.document_id for d in disagreements(project) if d.decision is None}
     unadopted = {r[0] for r in (a & b) - cons}
-    return ((sampled & touched) - undecided - unadopted) | marked
+    return ((sampled & touched & finished) - undecided - unadopted) | marked
 
 
 def recount(db: Path, consensus_docs: set[int]) -> tuple[set, int]:
