@@ -22,10 +22,9 @@ Every problem raises :class:`MeasuresError` (a ``ValueError``) naming the file, 
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,8 @@ import pandas as pd
 from themeqa.ingest.cells import cell_text
 from themeqa.ingest.encoding import decode_bytes
 from themeqa.ingest.model import IngestError
+from themeqa.ingest.xlsx import xlsx_rows
+from themeqa.limits import LimitError, check_table_size, csv_rows
 
 __all__ = [
     "ID_COLUMN_NAMES",
@@ -166,7 +167,7 @@ def _frame_from_cells(
     blank = [i + 1 for i, n in enumerate(names) if not n]
     if blank:
         raise MeasuresError(f"{file}: column {blank[0]} has no name in the header row")
-    dup = sorted({n for n in names if names.count(n) > 1})
+    dup = sorted(n for n, k in Counter(names).items() if k > 1)
     if dup:
         raise MeasuresError(f"{file}: column names used twice: {', '.join(dup)}")
     rows = [(no, cells + [None] * (len(names) - len(cells))) for no, cells in rows]
@@ -249,9 +250,13 @@ def _read_csv(path: Path, id_column: str | None) -> MeasureTable:
     if not first:
         raise MeasuresError(f"{path.name}: the file is empty")
     delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    all_rows = [(no, row) for no, row in enumerate(reader, start=1)]
-    header_at = next(i for i, (_, r) in enumerate(all_rows) if any(c.strip() for c in r))
+    try:
+        all_rows = list(enumerate(csv_rows(text, delimiter), start=1))
+    except LimitError as exc:
+        raise MeasuresError(f"{path.name}: {exc}") from None
+    header_at = next((i for i, (_, r) in enumerate(all_rows) if any(c.strip() for c in r)), None)
+    if header_at is None:  # only white space and quotes
+        raise MeasuresError(f"{path.name}: the file is empty")
     header = all_rows[header_at][1]
     body = []
     for no, row in all_rows[header_at + 1 :]:
@@ -274,24 +279,29 @@ def _read_csv(path: Path, id_column: str | None) -> MeasureTable:
 
 
 def _read_xlsx(path: Path, id_column: str | None) -> MeasureTable:
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        # streamed, only the cells in the file (themeqa.ingest.xlsx): a stray far cell is cheap
+        rows = xlsx_rows(path)
+    except LimitError as exc:
+        raise MeasuresError(f"{path.name}: {exc}") from None
     except Exception as exc:  # zip or XML errors from a damaged file
-        raise MeasuresError(f"{path.name}: not a readable .xlsx file ({exc})") from exc
-    try:
-        ws = wb.worksheets[0]
-        rows = [(no, list(r)) for no, r in enumerate(ws.iter_rows(values_only=True), start=1)]
-    finally:
-        wb.close()
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise MeasuresError(f"{path.name}: not a readable .xlsx file ({reason})") from exc
     non_empty = [(no, r) for no, r in rows if any(_id_text(v) for v in r)]
     if not non_empty:
         raise MeasuresError(f"{path.name}: the first sheet is empty")
     hdr_no, header = non_empty[0]
     while header and _id_text(header[-1]) == "":
         header = header[:-1]
-    body = [(no, list(r[: len(header)])) for no, r in rows if no > hdr_no]
+    body = []
+    for no, r in rows:
+        if no <= hdr_no:
+            continue
+        if len(r) > len(header) and any(_id_text(v) for v in r[len(header):]):
+            raise MeasuresError(
+                f"{path.name}: row {no} has a value in column {len(r)}, which has no header"
+            )
+        body.append((no, list(r[: len(header)])))
     id_col, columns, frame = _frame_from_cells(
         path.name, [cell_text(h) for h in header], body, id_column
     )
@@ -305,24 +315,25 @@ def _is_user_missing(value: float, ranges: list[dict[str, float]]) -> bool:
 
 
 def _read_sav(path: Path, id_column: str | None) -> MeasureTable:
-    import pyreadstat
+    from themeqa.ingest.sav_child import SavReadError, read_sav_isolated
 
     try:
-        df, meta = pyreadstat.read_sav(str(path), user_missing=True)
-    except Exception as exc:  # pyreadstat.ReadstatError and friends
-        raise MeasuresError(f"{path.name}: not a readable SPSS .sav file ({exc})") from exc
+        meta = read_sav_isolated(path)  # in a child process: a damaged file may crash ReadStat
+    except SavReadError as exc:
+        raise MeasuresError(f"cannot read {path.name}: {exc}") from None
+    cells = meta.columns
     names = list(meta.column_names)
     labels = dict(zip(names, meta.column_labels, strict=True))
     ranges: dict[str, list[dict[str, float]]] = dict(meta.missing_ranges or {})
-    user_values: dict[str, list[Any]] = dict(getattr(meta, "missing_user_values", {}) or {})
+    user_values: dict[str, list[Any]] = dict(meta.missing_user_values or {})
     types = meta.readstat_variable_types
-    first_values = [_id_text(v) for v in df[names[0]]] if names else []
+    first_values = [_id_text(v) for v in cells[names[0]]] if names else []
     id_col = _find_id_column(path.name, names, id_column, first_values)
-    ids = [_id_text(v) for v in df[id_col]]
+    ids = [_id_text(v) for v in cells[id_col]]
     for i, pid in enumerate(ids):
         if not pid:
             raise MeasuresError(f"{path.name}: case {i + 1}: no participant id in {id_col!r}")
-    dupes = sorted({p for p in ids if ids.count(p) > 1})
+    dupes = sorted(p for p, k in Counter(ids).items() if k > 1)
     if dupes:
         raise MeasuresError(f"{path.name}: participant ids used twice: {', '.join(dupes)}")
     columns: list[MeasureColumn] = []
@@ -337,7 +348,7 @@ def _read_sav(path: Path, id_column: str | None) -> MeasureTable:
         if types.get(name) == "string":
             codes = [str(v) for v in user_values.get(name, [])]
             values = []
-            for v in df[name]:
+            for v in cells[name]:
                 text = None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
                 if text is not None and text in codes:
                     n_user_missing += 1
@@ -348,7 +359,7 @@ def _read_sav(path: Path, id_column: str | None) -> MeasureTable:
             continue
         var_ranges = [{"lo": float(r["lo"]), "hi": float(r["hi"])} for r in ranges.get(name, [])]
         numbers = []
-        for v in df[name].to_numpy(dtype=float, na_value=math.nan):
+        for v in (math.nan if x is None else float(x) for x in cells[name]):
             if not math.isnan(v) and _is_user_missing(v, var_ranges):
                 n_user_missing += 1
                 v = math.nan
@@ -363,7 +374,7 @@ def _read_sav(path: Path, id_column: str | None) -> MeasureTable:
         id_column=id_col,
         columns=columns,
         data=frame,
-        encoding=getattr(meta, "file_encoding", None),
+        encoding=meta.file_encoding,
         n_user_missing=n_user_missing,
     )
 
@@ -374,6 +385,10 @@ def read_measures(path: str | Path, *, id_column: str | None = None) -> MeasureT
     p = Path(path)
     if not p.is_file():
         raise MeasuresError(f"{p}: no such file")
+    try:
+        check_table_size(p.stat().st_size)
+    except LimitError as exc:
+        raise MeasuresError(f"{p.name}: {exc}") from None
     suffix = p.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
         table = _read_csv(p, id_column)

@@ -21,8 +21,6 @@ The whole table is checked before anything is returned: every bad row is reporte
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -32,6 +30,8 @@ from pathlib import Path
 
 from themeqa.core.text import normalize_text
 from themeqa.ingest.cells import cell_text
+from themeqa.ingest.xlsx import xlsx_rows
+from themeqa.limits import LimitError, check_table_size, csv_rows, short
 
 __all__ = ["ParticipantRow", "ParticipantsError", "read_participants"]
 
@@ -135,26 +135,20 @@ def _sniff_delimiter(text: str) -> str:
 
 def _csv_rows(data: bytes, file: str) -> Iterator[tuple[int, list[str]]]:
     text = normalize_text(_decode(data, file))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    yield from enumerate(reader, start=1)
+    yield from enumerate(csv_rows(text, _sniff_delimiter(text)), start=1)
+
+
+def _participants_sheet(workbook):
+    for name in workbook.sheetnames:
+        if name.strip().lower() == "participants":
+            return workbook[name]
+    return workbook.active
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=False, data_only=True)
-    try:
-        sheet = workbook.active
-        for name in workbook.sheetnames:
-            if name.strip().lower() == "participants":
-                sheet = workbook[name]
-                break
-        if sheet is None:
-            return
-        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            yield number, [normalize_text(cell_text(value)) for value in values]
-    finally:
-        workbook.close()
+    # streamed, only the cells in the file (themeqa.ingest.xlsx): a stray far cell is cheap
+    for number, values in xlsx_rows(path, _participants_sheet):
+        yield number, [normalize_text(cell_text(value)) for value in values]
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,15 +167,17 @@ def _split_list(value: str) -> tuple[str, ...]:
 def _parse_age(value: str) -> tuple[int | None, str | None]:
     if not value:
         return None, None
+    if len(value) > 40:  # no age needs more; Decimal of a 100,000-digit cell is slow
+        return None, f"age {short(value)} is not a whole number between 0 and {MAX_AGE}"
     try:
         number = Decimal(value)
     except InvalidOperation:
-        return None, f"age {value!r} is not a whole number"
+        return None, f"age {short(value)} is not a whole number"
     if not number.is_finite() or number != number.to_integral_value():
-        return None, f"age {value!r} is not a whole number"
-    age = int(number)
-    if not 0 <= age <= MAX_AGE:
-        return None, f"age {value!r} is not between 0 and {MAX_AGE}"
+        return None, f"age {short(value)} is not a whole number"
+    # check the size before int(): int(Decimal("1e999999999")) builds a billion digits
+    if number.adjusted() > 3 or not 0 <= (age := int(number)) <= MAX_AGE:
+        return None, f"age {short(value)} is not between 0 and {MAX_AGE}"
     return age, None
 
 
@@ -200,16 +196,20 @@ def read_participants(path: str | os.PathLike[str]) -> list[ParticipantRow]:
             file, [(None, "old .xls workbooks are not read: save as .xlsx or .csv")]
         )
     try:
+        check_table_size(path.stat().st_size)
         if suffix in (".xlsx", ".xlsm"):
             rows = list(_xlsx_rows(path))
         else:
             rows = list(_csv_rows(path.read_bytes(), file))
+    except LimitError as exc:
+        raise ParticipantsError(file, [(None, str(exc))]) from None
     except OSError as exc:
         raise ParticipantsError(file, [(None, f"cannot read file: {exc.strerror or exc}")]) from exc
     except ParticipantsError:
         raise
     except Exception as exc:  # openpyxl / zipfile errors for a damaged workbook
-        raise ParticipantsError(file, [(None, f"cannot read workbook: {exc}")]) from exc
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ParticipantsError(file, [(None, f"cannot read workbook: {reason}")]) from exc
     return parse_participant_rows(rows, file)
 
 
@@ -262,7 +262,8 @@ def parse_participant_rows(
             if key in first_row_of_id:
                 first_row, first_id = first_row_of_id[key]
                 as_written = "" if first_id == pid else f" as {first_id!r}"
-                row_problems.append(f"duplicate id {pid!r} (first on row {first_row}{as_written})")
+                row_problems.append(
+                    f"duplicate id {short(pid)} (first on row {first_row}{as_written})")
             else:
                 first_row_of_id[key] = (number, pid)
                 claims.setdefault(key, []).append((number, pid, pid, True, -1))
@@ -358,7 +359,7 @@ def _map_columns(header: list[str], file: str) -> dict[str, int]:
         columns[name] = index
     missing = [name for name in ("id", "condition") if name not in columns]
     if missing:
-        found = ", ".join(repr(name) for name in header if name) or "none"
+        found = ", ".join(short(name) for name in header[:20] if name) or "none"
         problems.append(
             (
                 None,

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from themeqa.core.scales import TOTAL_RULES, ScaleKey, ScaleKeyError
+from themeqa.limits import load_yaml
 
 __all__ = ["ScaleKeyFileError", "load_scale_key", "scale_key_from_mapping"]
 
@@ -166,7 +167,8 @@ def scale_key_from_mapping(
 
 
 def load_scale_key(path: str | Path) -> ScaleKey:
-    """Read a scale key YAML file (``yaml.safe_load``) into a :class:`ScaleKey`."""
+    """Read a scale key YAML file (``yaml.SafeLoader`` limited by
+    :func:`themeqa.limits.load_yaml`) into a :class:`ScaleKey`."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
@@ -175,7 +177,7 @@ def load_scale_key(path: str | Path) -> ScaleKey:
     except UnicodeDecodeError:
         raise ScaleKeyFileError(str(p), None, "not UTF-8 text") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)  # yaml.SafeLoader with limits on aliases, depth and size
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""

@@ -17,7 +17,9 @@ The format is fixed in ``docs/CONVENTIONS.md`` ("Codebook YAML")::
           - label: 2a
             name: Others are unreliable
 
-Reading is safe (a ``yaml.SafeLoader`` subclass: no arbitrary objects) and strict: unknown
+Reading is safe (a ``yaml.SafeLoader`` subclass: no arbitrary objects; aliases, nesting and
+size limited by :func:`themeqa.limits.load_yaml`, so an alias bomb or a cycle is refused in
+milliseconds) and strict: unknown
 keys, missing names or labels and values of the wrong shape are reported with their place in
 the tree (``inhibitors.yaml: themes[1].children[0]: missing 'name'``). Every field of a
 codebook is text, so plain scalars are read as text: ``label: 2`` gives ``"2"`` and
@@ -45,6 +47,7 @@ import yaml
 
 from themeqa.core.codebook import Codebook, Theme
 from themeqa.core.codebook import validate as validate_codebook
+from themeqa.limits import load_yaml
 
 __all__ = ["CodebookFormatError", "dump_codebook_yaml", "load_codebook_yaml"]
 
@@ -191,7 +194,8 @@ def load_codebook_yaml(
                 "an unquoted '#' starts a YAML comment: quote the colour, e.g. colour: \"#0072B2\"",
             )
     try:
-        document = yaml.load(text, Loader=_TextLoader)  # a SafeLoader subclass: safe
+        # a SafeLoader subclass, with limits on aliases, depth and size (themeqa.limits)
+        document = load_yaml(text, _TextLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

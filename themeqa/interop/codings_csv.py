@@ -22,7 +22,6 @@ still round-trips (a memo may well start with ``-``). Numeric cells are never to
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from collections.abc import Iterable, Sequence
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import IO
 
 from themeqa.core.formula import escape_formula, unescape_formula
+from themeqa.limits import LimitError, check_table_size, csv_rows, parse_count, short
 
 __all__ = [
     "COLUMNS",
@@ -97,7 +97,10 @@ def _read_text(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> tuple[st
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         try:
+            check_table_size(path.stat().st_size)
             data = path.read_bytes()
+        except LimitError as exc:
+            raise CodingsFormatError(path.name, [(None, str(exc))]) from None
         except OSError as exc:
             raise CodingsFormatError(
                 path.name, [(None, f"cannot read file: {exc.strerror or exc}")]
@@ -125,12 +128,15 @@ def _read_text(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> tuple[st
 
 
 def _non_negative_int(value: str, column: str) -> tuple[int | None, str | None]:
-    text = value.strip()
-    if text.isascii() and text.isdigit():
-        return int(text), None
-    if not text:
+    try:
+        number = parse_count(value)
+    except LimitError as exc:
+        return None, f"{column} {exc}"
+    if number is not None:
+        return number, None
+    if not value.strip():
         return None, f"{column} is empty"
-    return None, f"{column} {value!r} is not a non-negative whole number"
+    return None, f"{column} {short(value)} is not a non-negative whole number"
 
 
 def _parse_quote(value: str) -> tuple[bool | None, str | None]:
@@ -150,8 +156,10 @@ def read_codings_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> li
     no header, a required column missing). Blank rows are skipped.
     """
     text, name = _read_text(source)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records = list(enumerate(reader, start=1))
+    try:
+        records = list(enumerate(csv_rows(text), start=1))
+    except LimitError as exc:
+        raise CodingsFormatError(name, [(None, str(exc))]) from None
     records = [(number, cells) for number, cells in records if any(c.strip() for c in cells)]
     if not records:
         raise CodingsFormatError(name, [(None, "no header row (the file is empty)")])
@@ -165,7 +173,7 @@ def read_codings_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> li
             index[folded] = position
     missing = [column for column in COLUMNS if column not in index]
     if missing:
-        found = ", ".join(repr(h) for h in header if h.strip()) or "none"
+        found = ", ".join(short(h) for h in header[:20] if h.strip()) or "none"
         plural = "s" if len(missing) > 1 else ""
         raise CodingsFormatError(
             name,
@@ -203,7 +211,7 @@ def read_codings_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> li
             row_problems.append(f"start {start} is not before end {end}")
         layer = cell("layer").strip().lower()
         if layer not in LAYERS:
-            row_problems.append(f"layer {cell('layer')!r} is not 'coder' or 'consensus'")
+            row_problems.append(f"layer {short(cell('layer'))} is not 'coder' or 'consensus'")
         quote, problem = _parse_quote(cell("quote"))
         if problem:
             row_problems.append(problem)

@@ -10,8 +10,6 @@ otherwise kept as written, so offsets computed on the cell stay valid.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator, Sequence
 
 from themeqa.core.text import normalize_text, sha256_bytes
@@ -19,6 +17,8 @@ from themeqa.core.turns import whole_text_turn
 from themeqa.ingest.cells import cell_text
 from themeqa.ingest.encoding import decode_bytes
 from themeqa.ingest.model import IngestError, ParsedDocument, SourceFile
+from themeqa.ingest.xlsx import xlsx_rows
+from themeqa.limits import LimitError, csv_rows
 
 __all__ = ["ID_COLUMNS", "read_csv", "read_xlsx", "rows_to_documents"]
 
@@ -75,6 +75,11 @@ def rows_to_documents(
         pid = cells[id_idx].strip() if id_idx < len(cells) else ""
         timepoint = cells[tp_idx].strip() if tp_idx is not None and tp_idx < len(cells) else ""
         answered = [(q, cells[i]) for i, q in questions if i < len(cells) and cells[i].strip()]
+        stray = next((i for i in range(len(header), len(cells)) if cells[i].strip()), None)
+        if stray is not None:
+            raise IngestError(
+                filename, f"row {line_no} has a value in column {stray + 1}, which has no header"
+            )
         if not pid:
             if answered:
                 raise IngestError(filename, f"row {line_no} has answers but no participant id")
@@ -126,9 +131,9 @@ def read_csv(
     first = text.lstrip("\n").split("\n", 1)[0]
     delimiter = max(",;\t", key=lambda d: (first.count(d), d == ","))
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise IngestError(filename, f"not a readable CSV file ({exc})") from exc
+        rows = csv_rows(text, delimiter)
+    except LimitError as exc:
+        raise IngestError(filename, str(exc)) from None
     docs = rows_to_documents(rows, filename, "csv", id_column)
     return SourceFile(filename, sha256_bytes(data), "csv", encoding, tuple(docs))
 
@@ -147,19 +152,18 @@ def read_xlsx(
         raise IngestError(filename, "no text (the file is empty)")
     check_office_zip(data, filename, "xl/workbook.xml", ".xlsx")
     try:
-        import openpyxl
-
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            if not wb.worksheets:
-                raise IngestError(filename, "no text (the workbook has no worksheet)")
-            rows = list(wb.worksheets[0].iter_rows(values_only=True))
-        finally:
-            wb.close()
-    except IngestError:
-        raise
+        # streamed, only the cells in the file (themeqa.ingest.xlsx): a stray far cell is cheap
+        numbered = xlsx_rows(data)
+    except LimitError as exc:
+        raise IngestError(filename, str(exc)) from None
     except Exception as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise IngestError(filename, f"not a readable .xlsx ({reason})") from exc
+    # rows_to_documents numbers rows by position: give it the empty rows back (cheaply: the
+    # number of rows is bounded by the cells in the file, see ingest.xlsx)
+    rows: list[Sequence[object]] = []
+    for number, values in numbered:
+        rows.extend([()] * (number - 1 - len(rows)))
+        rows.append(values)
     docs = rows_to_documents(rows, filename, "xlsx", id_column)
     return SourceFile(filename, sha256_bytes(data), "xlsx", None, tuple(docs))

@@ -44,6 +44,7 @@ from themeqa.interop.refi.model import (
     Variable,
 )
 from themeqa.interop.refi.positions import OffsetMap, PositionError
+from themeqa.limits import MAX_XML_DEPTH, LimitError
 
 __all__ = ["EXTRAS_FORMAT", "EXTRAS_NOTE", "SIDECAR", "RefiError", "parse_codebook_xml",
            "read_qdc", "read_qdpx"]
@@ -120,19 +121,44 @@ def _refs(el, name: str) -> list[str]:
 
 
 def parse_xml(data: bytes, where: str):
-    """Parse with defusedxml: entities and external references are refused, not resolved."""
-    from xml.etree.ElementTree import ParseError
+    """Parse with defusedxml: entities and external references are refused, not resolved;
+    elements nested deeper than :data:`themeqa.limits.MAX_XML_DEPTH` are refused while
+    parsing (the code tree is read recursively), and so is an encoding Python does not know."""
+    from xml.etree.ElementTree import ParseError, TreeBuilder
 
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
+    from defusedxml.ElementTree import DefusedXMLParser
 
+    class _Builder(TreeBuilder):
+        depth = 0
+
+        def start(self, tag, attrs):
+            self.depth += 1
+            if self.depth > MAX_XML_DEPTH:
+                raise LimitError(f"elements nested more than {MAX_XML_DEPTH} levels deep")
+            return super().start(tag, attrs)
+
+        def end(self, tag):
+            self.depth -= 1
+            return super().end(tag)
+
+    parser = DefusedXMLParser(target=_Builder(), forbid_dtd=False, forbid_entities=True,
+                              forbid_external=True)
     try:
-        return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        parser.feed(data)
+        return parser.close()
     except DefusedXmlException as exc:
         raise RefiError(f"{where}: refused: the XML declares entities or external references "
                         f"({type(exc).__name__})") from exc
+    except LimitError as exc:
+        raise RefiError(f"{where}: refused: {exc}") from None
     except ParseError as exc:
         raise RefiError(f"{where}: not well-formed XML ({exc})") from exc
+    except LookupError as exc:  # the XML declaration names an encoding Python lacks
+        raise RefiError(f"{where}: the XML declares an encoding that is not known "
+                        f"({' '.join(str(exc).split())})") from None
+    except (ValueError, UnicodeError) as exc:
+        raise RefiError(f"{where}: not readable XML ({' '.join(str(exc).split())})") from None
 
 
 # ------------------------------------------------------------------------------------------
@@ -533,5 +559,7 @@ def _take_extras(rd: _Reader, p: Project) -> None:
             extras = json.loads(rd.ar.read(side, limit=64 * 1024**2))
         except ValueError as exc:
             raise RefiError(f"{rd.where}: {side} is not valid JSON ({exc})") from exc
+        except RecursionError:
+            raise RefiError(f"{rd.where}: {side}: refused: nested too deep") from None
         if isinstance(extras, dict):
             p.extras, p.extras_from = extras, side
