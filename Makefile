@@ -11,7 +11,7 @@ LATEST ?= .venv-latest
 COMPILE = $(BIN)/python -m uv pip compile --quiet --universal --python-version 3.11 \
           --generate-hashes pyproject.toml
 
-.PHONY: demo demo-reset test check venv dev lint lock test-latest bench docs clean
+.PHONY: demo demo-reset test fuzz check venv dev lint lock test-latest bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,8 @@ check:
 	$(BIN)/python -m pytest -n 2 -q
 
 ## Property and fuzz tests (pytest -m fuzz) with many examples: the hypothesis profile "fuzz"
-## (tests/conftest.py). `make test` runs the same tests with a few examples each.
+## (tests/conftest.py). `make test` runs the same tests with a few examples each. The hostile-
+## file fuzzers (tests/hostile) give every reader at least 1,000 inputs and print the counts.
 fuzz: dev
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -m fuzz -q
 

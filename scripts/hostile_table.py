@@ -77,7 +77,7 @@ def main() -> None:
             fresh = tmp / f"new-{h.key}"
             args = [a.replace("{file}", str(path)).replace("{project}", str(fresh))
                     for a in h.command]
-            sec, mib, code, last = _run([*THEMEQA, "--project", str(project), *args],
+            sec, _mib, code, last = _run([*THEMEQA, "--project", str(project), *args],
                                         opts.timeout)
             last = last.replace(str(path.parent) + os.sep, "")
             rows.append((h.what, f"{path.stat().st_size:,} B", f"{sec:.1f}", code, last[:150]))

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterator
 from typing import Any
 
 __all__ = [
     "MAX_CSV_FIELD",
+    "MAX_DOCUMENT_MB",
     "MAX_INT_DIGITS",
     "MAX_TABLE_BYTES",
     "MAX_TABLE_CELLS",
@@ -28,8 +30,10 @@ __all__ = [
     "MAX_YAML_DEPTH",
     "MAX_YAML_NODES",
     "LimitError",
+    "check_document_size",
     "check_table_size",
     "csv_rows",
+    "document_limit",
     "load_yaml",
     "parse_count",
     "short",
@@ -52,6 +56,12 @@ MAX_YAML_NODES = 250_000
 MAX_YAML_DEPTH = 100
 #: nesting of XML elements in a .qdpx project or .qdc codebook
 MAX_XML_DEPTH = 100
+#: bytes (of the file, and characters of its text) of one transcript or other document, by
+#: default; ``THEMEQA_MAX_DOCUMENT_MB`` changes it. Import time and memory grow linearly,
+#: about 5-9 s and 30 MB per MB of text on a busy 2-core machine (bench/bench_transcript_size.py),
+#: so 10 MB (1.7 million words, ~200 hours of talk) takes minutes, not hours.
+MAX_DOCUMENT_MB = 10
+DOCUMENT_LIMIT_ENV = "THEMEQA_MAX_DOCUMENT_MB"
 
 
 class LimitError(ValueError):
@@ -80,6 +90,30 @@ def parse_count(text: str, *, max_digits: int = MAX_INT_DIGITS) -> int | None:
     if len(digits) > max_digits:
         raise LimitError(f"{short(stripped)} has {len(digits):,} digits (at most {max_digits})")
     return int(digits)
+
+
+def document_limit() -> int:
+    """The largest document imported, in bytes (or characters): :data:`MAX_DOCUMENT_MB`
+    unless ``THEMEQA_MAX_DOCUMENT_MB`` holds another positive number."""
+    raw = os.environ.get(DOCUMENT_LIMIT_ENV, "").strip()
+    try:
+        mb = float(raw) if raw else MAX_DOCUMENT_MB
+    except ValueError:
+        mb = MAX_DOCUMENT_MB
+    if not (mb > 0 and mb < 1e6):
+        mb = MAX_DOCUMENT_MB
+    return int(mb * 2**20)
+
+
+def check_document_size(n: int, unit: str = "the file") -> None:
+    """Refuse a document over :func:`document_limit` (``n`` bytes or characters) up front,
+    before its text is split into turns and sentences."""
+    limit = document_limit()
+    if n > limit:
+        raise LimitError(
+            f"{unit} is {n / 2**20:,.1f} MB; documents of up to {limit / 2**20:,.0f} MB are "
+            f"imported (split it, or set {DOCUMENT_LIMIT_ENV}; see docs/safety.md)"
+        )
 
 
 def check_table_size(n_bytes: int) -> None:

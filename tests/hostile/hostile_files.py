@@ -130,7 +130,8 @@ def qdc_unknown_encoding() -> bytes:
 
 
 def measures_big_field() -> bytes:
-    return b"participant,note\nP01," + b"x" * (200 * 1024) + b"\n"
+    """A 2 MiB cell: over themeqa.limits.MAX_CSV_FIELD."""
+    return b"participant,note\nP01," + b"x" * (2 * 1024 * 1024) + b"\n"
 
 
 def valid_sav(path: Path) -> Path:
@@ -167,20 +168,29 @@ def damaged_savs(path: Path, offsets: int = 24) -> list[tuple[int, bytes]]:
     return out
 
 
-def big_transcript(size: int) -> bytes:
-    """A plausible transcript of about ``size`` bytes: alternating speakers, 3-sentence turns."""
-    turn = ("{who}: I remember the kitchen was warm and the light came in low. "
-            "It felt safe, honestly, more than I expected. Then it faded a bit.\n")
+def big_transcript(size: int, seed: int = 21) -> bytes:
+    """A plausible transcript of about ``size`` bytes: four speakers taking turns of one to
+    four sentences of made-up words (a vocabulary of 3,000, so lines rarely repeat and the
+    sentence splitter cannot skip them), one turn a line."""
+    import random
+
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnoprstuvwy"
+    vocab = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 9))) for _ in range(3000)]
     speakers = ("Facilitator", "P01", "P02", "Dana")
-    lines = ["Session S1", ""]
-    total = 12
-    i = 0
+    out = io.StringIO()
+    out.write("Session S1\n\n")
+    total, i = 12, 0
     while total < size:
-        line = turn.format(who=speakers[i % 4])
-        lines.append(line)
+        sentences = []
+        for _ in range(rng.randint(1, 4)):
+            words = rng.choices(vocab, k=rng.randint(4, 16))
+            sentences.append(" ".join(words).capitalize() + rng.choice(".?!."))
+        line = f"{speakers[i % 4]}: {' '.join(sentences)}\n"
+        out.write(line)
         total += len(line)
         i += 1
-    return "\n".join(lines).encode()
+    return out.getvalue().encode()
 
 
 @dataclass(frozen=True)
@@ -211,7 +221,7 @@ CORPUS: tuple[Hostile, ...] = (
     Hostile("xlsx-written", "written.xlsx", xlsx_far_written,
             ("import", "{file}"), "written answers .xlsx, a cell at XFD1048576"),
     Hostile("measures-field", "measures.csv", measures_big_field,
-            ("quant", "import", "{file}"), "measures CSV, a 200 KiB field"),
+            ("quant", "import", "{file}"), "measures CSV, a 2 MiB field"),
     Hostile("yaml-aliases", "codebook.yaml", yaml_alias_bomb,
             ("codebook", "import", "{file}"), "codebook YAML, alias bomb (9^9 themes)"),
     Hostile("yaml-cycle", "codebook.yaml", yaml_cycle,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from themeqa.core.turns import Turn, parse_turns, whole_text_turn
+from themeqa.limits import LimitError, check_document_size
 
 __all__ = [
     "DocumentKind",
@@ -83,6 +84,10 @@ def make_text_document(
     """
     if not text.strip():
         raise IngestError(name, "no text (the file is empty or holds only white space)")
+    try:  # a .docx is compressed: its text may be larger than its file
+        check_document_size(len(text), "its text")
+    except LimitError as exc:
+        raise IngestError(name, str(exc)) from None
     if kind == "written":
         turn = whole_text_turn(text, None)
         turns: tuple[Turn, ...] = (turn,) if turn else ()

@@ -7,9 +7,12 @@ the file is read in a child process and the parent gets plain JSON back: a crash
 or the memory cap in the child becomes one line ("damaged file") in the parent. JSON rather
 than pickle, so that even a child corrupted by the file can hand the parent only data.
 
-The child is ``python -m themeqa.ingest.sav_child FILE`` (a fresh interpreter: not a fork
-of a process with threads, and no re-import of the caller's ``__main__`` as multiprocessing
-would do); it costs the import of pyreadstat and pandas, about half a second. It reads with ``user_missing=True`` (codes are seen, see ``ingest.measures``) and
+The children are forked by a small server, ``python -m themeqa.ingest.sav_child --serve``
+(:class:`_Server`): a fresh single-threaded interpreter with pyreadstat loaded, started on
+the first read, so forking is safe (never a fork of themeqa with its threads) and a read
+costs a fork instead of importing pandas again (multiprocessing's forkserver would
+re-import the caller's ``__main__`` in every child). Where there is no ``fork`` (Windows),
+each file gets ``python -m themeqa.ingest.sav_child FILE``. The child reads with ``user_missing=True`` (codes are seen, see ``ingest.measures``) and
 ``disable_datetime_conversion=True`` (dates stay the numbers SPSS stores); its address
 space is capped (:data:`MEMORY_LIMIT`) so a header claiming billions of cases fails fast,
 and it is killed after :data:`TIMEOUT` seconds.
@@ -21,8 +24,12 @@ import contextlib
 import json
 import math
 import os
+import select
+import signal
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,32 +61,145 @@ class SavContent:
     file_encoding: str | None = None
 
 
-def _limit_memory() -> None:  # pragma: no cover - runs in the child, before exec
+def _limit_memory() -> None:  # pragma: no cover - runs in the child
     import resource
 
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def read_sav_isolated(path: str | Path, *, timeout: float = TIMEOUT) -> SavContent:
-    """Read ``path`` in a child process; raises :class:`SavReadError` with one line for a
-    file ReadStat refuses, a crash of the reader, a timeout or running out of memory."""
+class _Server:
+    """``python -m themeqa.ingest.sav_child --serve``: a fresh, single-threaded interpreter
+    with pyreadstat loaded that forks one child per file (so a read costs a fork, not an
+    interpreter importing pandas) and reports each child's reply and exit status. It runs in
+    its own process group, so a timeout kills it with every child it forked."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self.proc is None or self.proc.poll() is not None:
+            env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "themeqa.ingest.sav_child", "--serve"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                env=env, start_new_session=True)
+        return self.proc
+
+    def _kill(self) -> None:
+        if self.proc is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            self.proc = None
+
+    def _read_exactly(self, fd: int, n: int, deadline: float) -> bytes:
+        chunks, got = [], 0
+        while got < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(fd, min(n - got, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def read(self, path: str, timeout: float) -> tuple[int, bytes]:
+        """``(exit status of the child, its reply)``; a negative status is a signal."""
+        with self.lock:
+            proc = self._start()
+            assert proc.stdin is not None and proc.stdout is not None
+            deadline = time.monotonic() + timeout
+            try:
+                proc.stdin.write(json.dumps(path).encode() + b"\n")
+                proc.stdin.flush()
+                fd = proc.stdout.fileno()
+                head = self._read_exactly(fd, 24, deadline)
+                status, size = int(head[:12]), int(head[12:])
+                return status, self._read_exactly(fd, size, deadline)
+            except TimeoutError:
+                self._kill()
+                raise SavReadError(f"damaged file (reading took over {timeout:.0f} s)"
+                                   ) from None
+            except (EOFError, OSError, ValueError):
+                self._kill()
+                raise SavReadError("damaged file (the SPSS reader failed on it)") from None
+
+
+_SERVER = _Server()
+
+
+def _warm_up() -> None:  # pragma: no cover - the server process
+    """Write and read a tiny .sav once, so what pandas and pyreadstat import or build on
+    their first use is already in the server, not redone in every child."""
+    import tempfile
+
+    import pandas as pd
+    import pyreadstat
+
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "warm.sav")
+        pyreadstat.write_sav(pd.DataFrame({"id": ["a"], "x": [1.0]}), path)
+        _child(path)
+
+
+def _serve() -> None:  # pragma: no cover - the server process
+    with contextlib.suppress(Exception):
+        _warm_up()
+    proto = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # nothing a child prints can reach the protocol
+    for line in sys.stdin.buffer:
+        path = json.loads(line)
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            _limit_memory()
+            try:
+                reply = _child(path)
+            except MemoryError:
+                reply = {"error": "damaged file (it claims more data than fits in memory)"}
+            data = json.dumps(reply).encode()
+            with os.fdopen(w, "wb") as out:
+                out.write(data)
+            os._exit(0)
+        os.close(w)
+        with os.fdopen(r, "rb") as inp:
+            data = inp.read()
+        _, status = os.waitpid(pid, 0)
+        code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        proto.write(b"%12d%12d" % (code, len(data)) + data)
+        proto.flush()
+
+
+def _read_once(path: str, timeout: float) -> tuple[int, bytes]:
+    """One fresh interpreter for one file (where there is no fork: Windows)."""
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "themeqa.ingest.sav_child", os.fspath(path)],
+            [sys.executable, "-m", "themeqa.ingest.sav_child", path],
             capture_output=True, timeout=timeout, check=False,
-            preexec_fn=_limit_memory if os.name == "posix" else None,
         )
     except subprocess.TimeoutExpired:
         raise SavReadError(f"damaged file (reading took over {timeout:.0f} s)") from None
-    if proc.returncode < 0:
+    return proc.returncode, proc.stdout
+
+
+def read_sav_isolated(path: str | Path, *, timeout: float = TIMEOUT) -> SavContent:
+    """Read ``path`` in a child process; raises :class:`SavReadError` with one line for a
+    file ReadStat refuses, a crash of the reader, a timeout or running out of memory."""
+    path = os.path.abspath(os.fspath(path))
+    if hasattr(os, "fork"):
+        status, payload = _SERVER.read(path, timeout)
+    else:  # pragma: no cover - Windows
+        status, payload = _read_once(path, timeout)
+    if status < 0:
         raise SavReadError("damaged file (the SPSS reader crashed on it)")
     try:
-        reply = json.loads(proc.stdout)
+        reply = json.loads(payload)
     except ValueError:
-        if b"MemoryError" in proc.stderr:
-            raise SavReadError("damaged file (it claims more data than fits in memory)"
-                               ) from None
         raise SavReadError("damaged file (the SPSS reader failed on it)") from None
     if "error" in reply:
         raise SavReadError(reply["error"])
@@ -141,9 +261,13 @@ def _child(path: str) -> dict[str, Any]:  # pragma: no cover - runs in the child
     }
 
 
-if __name__ == "__main__":  # pragma: no cover - the child
-    try:
-        _reply = _child(sys.argv[1])
-    except MemoryError:
-        _reply = {"error": "damaged file (it claims more data than fits in memory)"}
-    sys.stdout.write(json.dumps(_reply))
+if __name__ == "__main__":  # pragma: no cover - the server, or a one-file child
+    if sys.argv[1] == "--serve":
+        _serve()
+    else:
+        _limit_memory()
+        try:
+            _reply = _child(sys.argv[1])
+        except MemoryError:
+            _reply = {"error": "damaged file (it claims more data than fits in memory)"}
+        sys.stdout.write(json.dumps(_reply))

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from themeqa.ingest.model import IngestError, SourceFile
+from themeqa.limits import LimitError, check_document_size, check_table_size
 
 __all__ = ["DEFAULT_KINDS", "SUPPORTED_SUFFIXES", "read_source"]
 
@@ -58,7 +59,16 @@ def read_source(
         )
     module_name, func_name, default_kind = _READERS[suffix]
     try:
+        # refused up front: a text's import costs time and memory linear in its size
+        # (themeqa.limits.MAX_DOCUMENT_MB, docs/safety.md)
+        size = path.stat().st_size
+        if module_name == "tabular":
+            check_table_size(size)
+        else:
+            check_document_size(size)
         data = path.read_bytes()
+    except LimitError as exc:
+        raise IngestError(filename, str(exc)) from None
     except IsADirectoryError as exc:
         raise IngestError(filename, "is a folder, not a file") from exc
     except OSError as exc:

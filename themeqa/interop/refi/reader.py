@@ -44,7 +44,7 @@ from themeqa.interop.refi.model import (
     Variable,
 )
 from themeqa.interop.refi.positions import OffsetMap, PositionError
-from themeqa.limits import MAX_XML_DEPTH, LimitError
+from themeqa.limits import MAX_XML_DEPTH, LimitError, document_limit
 
 __all__ = ["EXTRAS_FORMAT", "EXTRAS_NOTE", "SIDECAR", "RefiError", "parse_codebook_xml",
            "read_qdc", "read_qdpx"]
@@ -285,6 +285,9 @@ class _Reader:
                     what, f"{self.where}: {what}: its plain text {path} is not in the archive "
                     "(re-export the project with its sources included, or import the rest "
                     "with --skip-missing-sources)")
+            if self.ar.zf.getinfo(entry).file_size > document_limit():
+                raise RefiError(f"{self.where}: {entry}: refused: larger than "
+                                f"{document_limit() // 2**20} MB (see docs/safety.md)")
             return _decode(self.ar.read(entry), f"{self.where}: {entry}")
         if inline is not None:
             return inline.text or ""
