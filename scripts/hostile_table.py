@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.hostile.hostile_files import CORPUS, damaged_savs  # noqa: E402
+from tests.hostile.hostile_files import CORPUS, damaged_savs, valid_sav  # noqa: E402
+from tests.ingest.test_sav_isolation import CRASHING  # noqa: E402
 
 THEMEQA = [sys.executable, "-m", "themeqa"]
 
@@ -34,7 +35,7 @@ def _run(args: list[str], timeout: float) -> tuple[float, float, int | str, str]
     """(seconds, peak MiB of the child, exit code or 'timeout', last stderr line)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen(args, cwd=tempfile.gettempdir(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             errors="replace")
     try:
         _out, err = proc.communicate(timeout=timeout)
@@ -55,7 +56,8 @@ def _run(args: list[str], timeout: float) -> tuple[float, float, int | str, str]
 
 def _project(tmp: Path, key: str) -> Path:
     project = tmp / f"p-{key}"
-    subprocess.run([*THEMEQA, "init", str(project)], check=True, capture_output=True)
+    subprocess.run([*THEMEQA, "init", str(project)], check=True, capture_output=True,
+                   cwd=tempfile.gettempdir())
     return project
 
 
@@ -63,7 +65,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--code", default=None,
+                        help="run the themeqa package found in this folder (e.g. an older "
+                             "checkout, for the 'before' column)")
     opts = parser.parse_args()
+    if opts.code:
+        os.environ["PYTHONPATH"] = os.path.abspath(opts.code)
     rows = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
@@ -85,7 +92,10 @@ def main() -> None:
         if not opts.only or "sav" in opts.only:
             project = _project(tmp, "sav")
             crashes, codes, worst = 0, {}, 0.0
-            for at, data in damaged_savs(tmp / "valid.sav"):
+            data0 = valid_sav(tmp / "valid.sav").read_bytes()
+            picks = [(at, data0[:at] + b"\xff" + data0[at + 1:]) for at in CRASHING]
+            picks += damaged_savs(tmp / "valid.sav", offsets=4)
+            for at, data in picks:
                 path = tmp / f"d{at}" / "scs.sav"
                 path.parent.mkdir()
                 path.write_bytes(data)
@@ -95,7 +105,7 @@ def main() -> None:
                 worst = max(worst, sec)
                 crashes += isinstance(code, int) and code < 0
                 codes[code] = codes.get(code, 0) + 1
-            rows.append(("valid .sav, one byte changed (24 offsets)", "", f"max {worst:.1f}",
+            rows.append((f"valid .sav, one byte changed ({len(picks)} offsets)", "", f"max {worst:.1f}",
                          ", ".join(f"{k}: {v}x" for k, v in codes.items()),
                          f"{crashes} crashed by a signal"))
     print("| input | size | seconds | exit | message |")
