@@ -438,7 +438,7 @@ async def coding_screen(project: Path, name: str, moves: int, applies: int) -> d
             if not screen.recent:
                 await pilot.press("c", "1", "a", "enter")  # the first code, via the palette
                 await pilot.press("n", "t")
-            res["apply"].append(await latency(pilot, lambda: press(app, "1")))
+            res["apply"].append(await latency(pilot, lambda: press(app, "alt+1")))
             if screen.services.has_service("undo", "undo"):
                 v = screen.version
                 res["undo"].append(await latency(pilot, lambda: press(app, "ctrl+z"),

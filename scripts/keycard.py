@@ -26,6 +26,7 @@ TITLES = {
     "app": "Everywhere",
     "documents": "Documents screen (the start screen)",
     "coding": "Coding screen (a document open)",
+    "code_tree": "Code tree (Tab from the text on the coding screen)",
     "tallies": "Tallies screen (`T` on the documents screen)",
     "agreement": "Agreement screen (`A` on the documents screen)",
     "reconcile": "Reconciliation queue (`R` on the documents screen)",
@@ -39,7 +40,8 @@ TITLES = {
 
 _NAMES = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter",
           "right_square_bracket": "]", "left_square_bracket": "[", "tab": "Tab",
-          "space": "Space", "delete": "Delete", "backspace": "Backspace",
+          "space": "Space", "delete": "Delete", "backspace": "Backspace", "colon": ":",
+          "left_curly_bracket": "{", "right_curly_bracket": "}",
           "up": "↑", "down": "↓", "left": "←", "right": "→"}
 
 
@@ -66,8 +68,8 @@ def _rows(actions) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     numbered: dict[str, list] = {}
     for a in actions:
-        m = re.fullmatch(r"(\w+)\((\d+)\)", a.action)
-        if m and a.key.isdigit():
+        m = re.fullmatch(r"(\w+)\((-?\d+)\)", a.action)
+        if m and a.key[-1:].isdigit():
             group = numbered.setdefault(m.group(1), [])
             group.append(a)
             if len(group) == 1:
@@ -79,9 +81,10 @@ def _rows(actions) -> list[tuple[str, str]]:
         if keys in numbered and not desc:
             group = numbered[keys]
             first, last = group[0], group[-1]
-            keys = f"{first.key}–{last.key}" if len(group) > 1 else first.key
-            desc = re.sub(r"\b\d+\b$", "1–9" if len(group) > 1 else first.key,
-                          first.description)
+            keys = (f"{key_text(first.key)}–{last.key[-1]}" if len(group) > 1
+                    else key_text(first.key))
+            desc = re.sub(r"\b1\b", "1–9", first.description, count=1) if len(group) > 1 \
+                else first.description
         out.append((keys, desc))
     return out
 

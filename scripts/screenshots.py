@@ -22,7 +22,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "docs" / "guide" / "img"
-SIZE = (150, 42)
+SIZE = (120, 36)  # a common terminal; one picture at the default 80x24 (SIZES)
 DOCUMENT = "S2_focus_group.txt"
 
 
@@ -79,6 +79,7 @@ def _loaded_screen(key: str) -> Callable[[object], Awaitable[None]]:
 SCREENS: dict[str, tuple[tuple[str, str] | None, Callable]] = {
     "documents": (None, _documents),
     "coding": (("coding", "code_palette"), _coding),
+    "coding-80x24": (("coding", "code_palette"), _coding),
     "help": (("app", "help"), _help),
     "agreement": (("documents", "open_agreement"), _loaded_screen("A")),
     "reconcile": (("documents", "open_reconcile"), _loaded_screen("R")),
@@ -87,6 +88,10 @@ SCREENS: dict[str, tuple[tuple[str, str] | None, Callable]] = {
     "words": (("documents", "open_words"), _loaded_screen("W")),
     "map": (("documents", "open_map"), _loaded_screen("M")),
 }
+
+
+#: pictures taken at another size than SIZE
+SIZES: dict[str, tuple[int, int]] = {"coding-80x24": (80, 24)}
 
 
 def available(name: str) -> bool:
@@ -125,7 +130,7 @@ async def shoot(project_dir: Path, name: str, out: Path) -> Path:
     from themeqa.tui.gateway import ServicesGateway
 
     app = ThemeqaApp(ServicesGateway(project_dir, None, "amira"), "amira")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZES.get(name, SIZE)) as pilot:
         await SCREENS[name][1](pilot)
         path = app.save_screenshot(filename=f"{name}.svg", path=str(out))
     return Path(path)

@@ -109,7 +109,7 @@ async def test_sentence_selection_quick_key_and_remove(demo_copy):
         turn = screen.state.turn_at(a)
         assert (a, b) == (turn.content_start, turn.end) and turn.role == "participant"
         assert not screen.state.overlapping(a, b)
-        await pilot.press("1")  # quick key: the code just used
+        await pilot.press("alt+1")  # recent code 1: the code just used
         await drain(pilot)
         rows = [(c.start, c.end, c.code_label) for c in codings_of(demo_copy, doc)]
         assert (sent[0], sent[1], "F1") in rows and (a, b, "F1") in rows

@@ -67,15 +67,6 @@ async def test_quant_screen_table_plot_correction_and_export(demo_copy):
         assert not isinstance(app.screen, QuantScreen)
 
 
-def test_quant_snapshot(snap_compare, demo_dir):
-    app = make_app(demo_dir)
-
-    async def open_(pilot) -> None:
-        await _open_quant(pilot)
-
-    assert snap_compare(app, terminal_size=(150, 40), run_before=open_)
-
-
 @pytest.mark.asyncio
 async def test_ctrl_z_undoes_the_last_measures_step_and_ctrl_y_redoes_it(demo_copy):
     """The demo's last action is scoring the SCS: undo removes the scores (so the display,

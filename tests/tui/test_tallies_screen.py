@@ -65,15 +65,6 @@ async def test_tallies_screen_shows_table2_and_exports(demo_copy):
         assert not isinstance(app.screen, TalliesScreen)
 
 
-def test_tallies_snapshot(snap_compare, demo_dir):
-    app = make_app(demo_dir)
-
-    async def open_(pilot) -> None:
-        await _open_tallies(pilot)
-
-    assert snap_compare(app, terminal_size=(140, 40), run_before=open_)
-
-
 @pytest.mark.asyncio
 async def test_tallies_screen_warns_about_a_partly_reconciled_check(demo_copy):
     """Issue 19: a sampled, adopted but undecided check changes no number, and the screen

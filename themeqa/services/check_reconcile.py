@@ -38,6 +38,7 @@ __all__ = [
     "mark_reconciled",
     "next_open",
     "progress",
+    "refusal",
     "undo_decision",
 ]
 
@@ -72,23 +73,36 @@ class Progress:
         return f"{self.decided} of {self.total} resolved"
 
 
+def refusal(d: Disagreement, choice: str) -> str | None:
+    """Why ``choice`` cannot decide ``d`` (None when it can).
+
+    Why a function of its own: the TUI asks it *before* the researcher types a rationale
+    (issue 22: ``b`` on an item only coder A coded failed only after the rationale), and
+    ``decide`` applies the same rule, so the two never disagree.
+    """
+    if choice == "keep_a" and d.code_a_id is None:
+        return f"{d.key}: coder A did not code this passage; keep_b or neither"
+    if choice == "keep_b" and d.code_b_id is None:
+        return f"{d.key}: coder B did not code this passage; keep_a or neither"
+    if choice == "keep_both" and (d.code_a_id is None or d.code_b_id is None):
+        return f"{d.key}: only one coder coded this passage; keep it or neither"
+    return None
+
+
 def _spans(d: Disagreement, choice: str, span: tuple[int, int] | None,
            code_id: int | None, n_chars: int) -> list[tuple[int, int, int]]:
     """(code, start, end) of the consensus codings a choice writes."""
+    why = refusal(d, choice)
+    if why is not None:
+        raise InputError(why)
     a = (d.code_a_id, d.a_start, d.a_end) if d.code_a_id is not None else None
     b = (d.code_b_id, d.b_start, d.b_end) if d.code_b_id is not None else None
     if choice == "keep_a":
-        if a is None:
-            raise InputError(f"{d.key}: coder A did not code this passage; keep_b or neither")
-        return [a]
+        return [a]  # type: ignore[list-item]
     if choice == "keep_b":
-        if b is None:
-            raise InputError(f"{d.key}: coder B did not code this passage; keep_a or neither")
-        return [b]
+        return [b]  # type: ignore[list-item]
     if choice == "keep_both":
-        if a is None or b is None:
-            raise InputError(f"{d.key}: only one coder coded this passage; keep it or neither")
-        return [a, b]
+        return [a, b]  # type: ignore[list-item]
     if choice == "neither":
         return []
     if span is None:

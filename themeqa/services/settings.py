@@ -31,10 +31,14 @@ __all__ = [
     "require_coding_write",
     "set_blind",
     "set_coder_role",
+    "set_tui_layout",
+    "tui_layout",
 ]
 
 ROLES = ("coder", "lead")
 BLIND = "blind"
+TUI_LAYOUT = "tui_layout"
+LAYOUT_PANELS = ("tree", "side")
 
 
 @dataclass(frozen=True)
@@ -149,3 +153,39 @@ def list_coders(project: ProjectHandle) -> list[CoderInfo]:
     with project.reading() as s:
         return [CoderInfo(c.name, c.role)
                 for c in s.exec(select(Coder).order_by(Coder.name)).all()]
+
+
+def tui_layout(project: ProjectHandle, coder: str) -> dict[str, bool]:
+    """The coding screen's panels ``coder`` chose to show or hide in this project.
+
+    Only explicit choices are stored (``{"tree": True, "side": False}``); a panel with no
+    choice follows the terminal's width. Why in the project: the same coder may open the
+    study on a laptop and at a wide screen, and wants each project laid out as they left it.
+    """
+    with project.reading() as s:
+        layouts = (_info(s).settings or {}).get(TUI_LAYOUT) or {}
+    mine = layouts.get(coder.strip()) or {}
+    return {k: bool(v) for k, v in mine.items() if k in LAYOUT_PANELS}
+
+
+def set_tui_layout(project: ProjectHandle, coder: str, layout: dict[str, bool]) -> None:
+    """Remember which coding-screen panels ``coder`` shows (any coder may set their own)."""
+    unknown = sorted(set(layout) - set(LAYOUT_PANELS))
+    if unknown:
+        raise InputError(f"unknown panel(s) {', '.join(unknown)}; "
+                         f"expected {', '.join(LAYOUT_PANELS)}")
+    if not coder or not coder.strip():
+        raise InputError("coder name is empty")
+    wanted = {k: bool(v) for k, v in layout.items()}
+    with project.transaction() as s:
+        info = _info(s)
+        settings = dict(info.settings or {})
+        layouts = dict(settings.get(TUI_LAYOUT) or {})
+        before = layouts.get(coder.strip())
+        if before == wanted:
+            return
+        layouts[coder.strip()] = wanted
+        info.settings = {**settings, TUI_LAYOUT: layouts}
+        s.add(info)
+        record(s, coder.strip(), "update", "setting", None,
+               before={TUI_LAYOUT: before}, after={TUI_LAYOUT: wanted})

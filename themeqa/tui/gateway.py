@@ -181,6 +181,17 @@ class ServicesGateway:
     def set_blind(self, on: bool) -> None:
         self._service("settings", "set_blind")(self.project, on, actor=self.coder)
 
+    def tui_layout(self) -> dict[str, bool]:
+        """This coder's chosen coding-screen panels in this project (issue 22)."""
+        from themeqa.services.settings import tui_layout
+
+        return tui_layout(self.project, self.coder)
+
+    def set_tui_layout(self, layout: dict[str, bool]) -> None:
+        from themeqa.services.settings import set_tui_layout
+
+        set_tui_layout(self.project, self.coder, layout)
+
     # --- credibility check (issue 5): agreement screen and reconciliation queue -----------
 
     def coder_pairs(self) -> list[tuple[str, str]]:
@@ -206,6 +217,12 @@ class ServicesGateway:
         from themeqa.services.check_disagreements import disagreements
 
         return disagreements(self.project, check)
+
+    def choice_refusal(self, item, choice: str) -> str | None:
+        """Why a reconciliation choice does not apply to ``item`` (None when it does)."""
+        from themeqa.services.check_reconcile import refusal
+
+        return refusal(item, choice)
 
     def decide(self, key: str, choice: str, rationale: str, *, check: str | None = None,
                span: tuple[int, int] | None = None, reviewer: str | None = None):

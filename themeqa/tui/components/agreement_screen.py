@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
+from themeqa.tui.components.bars import BarChart, BarRow, chart_fits, fit_column
 from themeqa.tui.components.key_footer import KeyFooter
 
 __all__ = ["AgreementScreen"]
@@ -51,15 +52,16 @@ class AgreementScreen(Screen):
         self.n_boot = n_boot
         self.table = None  # the service's AgreementTable once loaded
         self.loads = 0  # bumps after each load (tests wait on it)
+        self.chart_choice: bool | None = None  # g: shown/hidden; None follows the size
 
     def compose(self) -> ComposeResult:
-        from textual_plotext import PlotextPlot
-
+        # the numbers first, full width; the chart under them, or hidden when the terminal is
+        # too small for both (issue 22: at 80x24 the chart hid the coefficients)
         yield Header()
         yield Static("computing agreement…", id="agree-title")
-        with Horizontal(id="agree-body"):
+        with Vertical(id="agree-body"):
             yield DataTable(id="agree-table", cursor_type="row", zebra_stripes=True)
-            yield PlotextPlot(id="agree-chart")
+            yield BarChart(id="agree-chart")
         yield Static("", id="agree-notes")
         yield KeyFooter()
 
@@ -97,31 +99,40 @@ class AgreementScreen(Screen):
             f"{table.coder_a} (A) vs {table.coder_b} (B) · unit {table.unit} · "
             f"{len(table.documents)} documents · {where} · u: next unit"
         )
-        grid = self.query_one("#agree-table", DataTable)
-        grid.clear()
-        for row in [*table.rows, table.pooled]:
-            grid.add_row(*cells(row))
+        self._fill(table)
         self.query_one("#agree-notes", Static).update(" ".join(table.notes))
         self._chart(table)
         self.loads += 1
 
-    def _chart(self, table) -> None:
-        from textual_plotext import PlotextPlot
+    def _fill(self, table) -> None:
+        """The rows, names shortened so the counts and κ fit the terminal's width."""
+        grid = self.query_one("#agree-table", DataTable)
+        grid.clear()
+        rows = [list(cells(r)) for r in [*table.rows, table.pooled]]
+        for row in fit_column(rows, list(COLUMNS), self.size.width, 1, COLUMNS.index("κ")):
+            grid.add_row(*row)
 
-        plot = self.query_one("#agree-chart", PlotextPlot)
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
+    def _chart(self, table) -> None:
         # superordinate themes and the pooled row: every code would not fit as readable bars
         shown = [r for r in [*table.rows, table.pooled]
                  if r.depth <= 1 and str(r.kappa) != "n/a"]
-        labels = [r.label for r in shown][::-1]  # first code at the top
-        values = [float(r.kappa) for r in shown][::-1]
-        if values:
-            plt.bar(labels, values, orientation="horizontal", width=0.3)
-            plt.xlim(min(0.0, *values), 1.0)
-        plt.title("Cohen's κ, themes")
-        plot.refresh()
+        rows = [BarRow(r.label, (float(r.kappa),), f"κ {_coef(r.kappa)}") for r in shown]
+        self.query_one("#agree-chart", BarChart).show("Cohen's κ, themes (bar: 0 to 1)",
+                                                      rows, scale=1.0)
+        self._place_chart()
+
+    def _place_chart(self) -> None:
+        chart = self.query_one("#agree-chart", BarChart)
+        chart.display = chart_fits(self.size, self.chart_choice)
+
+    def on_resize(self) -> None:
+        self._place_chart()
+        if self.table is not None:
+            self._fill(self.table)
+
+    def action_toggle_chart(self) -> None:
+        self.chart_choice = not self.query_one("#agree-chart", BarChart).display
+        self._place_chart()
 
     def action_next_unit(self) -> None:
         self.unit = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]

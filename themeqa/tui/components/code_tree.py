@@ -12,6 +12,8 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from themeqa.tui.actions import bindings_for
+
 __all__ = ["CodeTree"]
 
 
@@ -25,7 +27,13 @@ def node_label(n) -> Text:
 
 
 class CodeTree(Tree[int]):
-    """Codes grouped by codebook; ``enter`` asks the screen to apply the highlighted code."""
+    """Codes grouped by codebook; ``enter`` asks the screen to apply the highlighted code.
+
+    A long name is not cut: the tree scrolls sideways (left/right; issue 22), and the
+    screen shows the highlighted code's full name beside it.
+    """
+
+    BINDINGS = bindings_for("code_tree")
 
     class ApplyRequested(Message):
         def __init__(self, code_id: int) -> None:
@@ -57,7 +65,10 @@ class CodeTree(Tree[int]):
             if not tn.children:
                 tn.allow_expand = False
         if cursor in self._code_nodes:
-            self.move_cursor(self._code_nodes[cursor])
+            # a node knows its line only once the tree has laid its lines out again, so a
+            # move right now would land on line -1: the cursor jumped to the top after every
+            # codebook edit (issue 22). Move it once the rebuilt tree is refreshed.
+            self.call_after_refresh(self.select_code, cursor)
 
     def set_counts(self, counts: dict[int, int]) -> None:
         from dataclasses import replace
@@ -76,7 +87,7 @@ class CodeTree(Tree[int]):
 
     def select_code(self, code_id: int) -> None:
         if code_id in self._code_nodes:
-            self.move_cursor(self._code_nodes[code_id])
+            self.move_cursor(self._code_nodes[code_id], animate=False)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         event.stop()

@@ -14,15 +14,23 @@ from dataclasses import replace
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal
+from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, Static, TextArea, Tree
+from textual.widgets import Header, Input, Static, TextArea, Tree
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
 from themeqa.tui.components.code_tree import CodeTree
 from themeqa.tui.components.coding_text import CodingText
 from themeqa.tui.components.key_footer import KeyFooter
+from themeqa.tui.components.key_row import (
+    LabelInput,
+    here_text,
+    label_matches,
+    matches_text,
+    recent_text,
+)
 from themeqa.tui.components.picker import PickerScreen
 from themeqa.tui.components.prompt import ConfirmScreen, FormScreen, PromptScreen
 from themeqa.tui.components.side_panel import SidePanel
@@ -35,6 +43,8 @@ __all__ = ["CodingScreen"]
 _FAILED = object()
 _RECENT = 9
 STAMP_POLL_SECONDS = 3.0
+#: below this many columns the side panel starts hidden (the text keeps >= 60% of the width)
+NARROW = 100
 
 
 def code_candidates(codes) -> list[Candidate]:
@@ -67,19 +77,29 @@ class CodingScreen(Screen):
         self._real_ids: dict[int, int] = {}
         self._panel_key: tuple | None = None
         self.suggestions: list = []  # the last hints shown (tests read them)
+        self.layout_choice: dict[str, bool] = {}  # panels the coder showed/hid (remembered)
+        self._line_keys: dict[str, object] = {}
 
     # -- layout and loading ------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(self.document_name, id="doc-title")
+        # the text comes first in the DOM (the tree is docked left), so Tab goes
+        # text -> tree -> side panel (issue 22)
         with Horizontal(id="coding-body"):
-            yield CodeTree(id="codes")
             with Container(id="doc-holder"):
                 # a still line, not Textual's animated LoadingIndicator: its frames would
                 # compete with the worker reading the document (one GIL) for the first paint
                 yield Static(f"opening {self.document_name} …", id="doc-opening")
+            yield CodeTree(id="codes")
             yield SidePanel(id="side")
+        yield Static("", id="here-line")
+        with Horizontal(id="key-row"):
+            yield LabelInput(id="label-input", classes="hidden", compact=True,
+                             select_on_focus=False,
+                             placeholder="label")
+            yield Static(recent_text([]), id="recent-row")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -121,12 +141,15 @@ class CodingScreen(Screen):
             codings = list(svc.codings(self.document_name))
             nodes = svc.codebook()
             blind, stamp = svc.is_blind(), svc.codebook_stamp()
+            layout = svc.tui_layout() if hasattr(svc, "tui_layout") else {}
         except ThemeqaError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self._opened, doc, codings, nodes, blind, stamp)
+        self.app.call_from_thread(self._opened, doc, codings, nodes, blind, stamp, layout)
 
-    async def _opened(self, doc, codings, nodes, blind, stamp) -> None:
+    async def _opened(self, doc, codings, nodes, blind, stamp, layout=None) -> None:
+        self.layout_choice = dict(layout or {})
+        self.apply_layout()
         holder = self.query_one("#doc-holder", Container)
         await holder.remove_children()
         area = CodingText(doc.text, id="doc-text")
@@ -231,12 +254,121 @@ class CodingScreen(Screen):
         if here and not self.code_tree.has_focus:
             inner = min(here, key=lambda c: c.end - c.start)
             code = self.code_tree.codes.get(inner.code_id, code)
-        key = (tuple(id(c) for c in here), code.id if code else None, tuple(self.recent))
+        tree_focused = self.code_tree.has_focus
+        key = (tuple(id(c) for c in here), code.id if code else None, tuple(self.recent),
+               tree_focused)
         if key == self._panel_key and not force:
             return
         self._panel_key = key
         recent = [self.code_tree.codes[c] for c in self.recent if c in self.code_tree.codes]
         self.query_one("#side", SidePanel).show(here, code, recent, blind=self.blind)
+        self._set_line("#here-line", here_text(here, code, tree_focused))
+        if not self.query_one("#label-input", LabelInput).display:
+            self._set_line("#recent-row", recent_text(recent))
+
+    def _set_line(self, selector: str, text) -> None:
+        """Update a one-line Static only when its text changed (no needless repaint)."""
+        if self._line_keys.get(selector) != text.markup:
+            self._line_keys[selector] = text.markup
+            self.query_one(selector, Static).update(text)
+
+    # -- panels: sized by the terminal, shown/hidden by keys, remembered per project -------
+
+    def panel_shown(self, panel: str) -> bool:
+        """Whether ``panel`` ("tree" or "side") is shown: the coder's choice if they made
+        one, else the tree always and the side panel from ``NARROW`` columns up."""
+        if panel in self.layout_choice:
+            return self.layout_choice[panel]
+        return panel == "tree" or self.size.width >= NARROW
+
+    def apply_layout(self) -> None:
+        tree, side = self.code_tree, self.query_one("#side", SidePanel)
+        tree.display = self.panel_shown("tree")
+        side.display = self.panel_shown("side")
+        self.query_one("#here-line", Static).display = not side.display
+        focused = self.focused
+        if focused is not None and not focused.display and self.text_shown:
+            self.doc_view.focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self.apply_layout()
+
+    def _toggle_panel(self, panel: str) -> None:
+        self.layout_choice[panel] = not self.panel_shown(panel)
+        self.apply_layout()
+        self.update_panel(force=True)
+        layout, save = dict(self.layout_choice), getattr(self.services, "set_tui_layout", None)
+        if save is not None:
+            self._write(lambda: save(layout))
+
+    def action_cycle_focus(self, step: int) -> None:
+        """Tab / shift+tab through the shown panes in reading order: text, tree, side."""
+        panes = [w for w in (self.query("#doc-text").first() if self.text_shown else None,
+                             self.code_tree, self.query_one("#side", SidePanel))
+                 if w is not None and w.display]
+        if not panes:
+            return
+        at = panes.index(self.focused) if self.focused in panes else -step
+        panes[(at + step) % len(panes)].focus()
+
+    def action_toggle_tree(self) -> None:
+        self._toggle_panel("tree")
+
+    def action_toggle_side(self) -> None:
+        self._toggle_panel("side")
+
+    # -- applying a code by its label (digits, or ":" for any label) ------------------------
+
+    def action_start_label(self, digit: int) -> None:
+        if self.state is None:
+            return
+        box = self.query_one("#label-input", LabelInput)
+        box.remove_class("hidden")
+        box.value = str(digit) if digit >= 0 else ""
+        box.focus()
+        box.cursor_position = len(box.value)
+        self._show_matches(box.value)
+
+    def _show_matches(self, typed: str) -> None:
+        self._line_keys.pop("#recent-row", None)
+        self.query_one("#recent-row", Static).update(
+            matches_text(list(self.code_tree.codes.values()), typed))
+
+    def _end_label(self) -> None:
+        box = self.query_one("#label-input", LabelInput)
+        box.add_class("hidden")
+        box.value = ""
+        if self.text_shown:
+            self.doc_view.focus()
+        self.update_panel(force=True)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "label-input":
+            event.stop()
+            self._show_matches(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "label-input":
+            return
+        event.stop()
+        typed = event.value.strip()
+        codes = list(self.code_tree.codes.values())
+        exact, prefix = label_matches(codes, typed)
+        self._end_label()
+        if len(exact) == 1:
+            self.apply_code(exact[0].id)
+        elif exact or prefix:
+            # the same label in two codebooks, or only a prefix: choose among them
+            self.app.push_screen(
+                PickerScreen(f"Apply which code labelled {typed}…?",
+                             code_candidates(exact or prefix)),
+                lambda cid: cid is not None and self.apply_code(cid))
+        else:
+            self.notify(f"no code labelled {typed!r} (c opens the code palette)",
+                        severity="warning")
+
+    def on_label_input_cancelled(self, event: LabelInput.Cancelled) -> None:
+        self._end_label()
 
     def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
         self.update_panel()
@@ -604,15 +736,20 @@ class CodingScreen(Screen):
         self._move_to_turn(-1)
 
     def action_next_uncoded(self) -> None:
+        """Select the next participant turn that *this coder* has not coded in their own
+        layer: another coder's codings (visible when not blind) or consensus codings do not
+        count, so a second coder never skips a turn only the first coder has coded."""
         if self.state is None:
             return
-        here = self.doc_view.cursor_offset
+        here, me = self.doc_view.cursor_offset, self.app.coder
         for t in self.state.document.turns:
             if (t.role == "participant" and t.content_start > here
-                    and not self.state.overlapping(t.content_start, t.end)):
+                    and not any(c.coder == me and getattr(c, "layer", "coder") == "coder"
+                                for c in self.state.overlapping(t.content_start, t.end))):
                 self.doc_view.select_span(t.content_start, t.end)
                 return
-        self.notify("every later participant turn has a coding", severity="information")
+        self.notify(f"every later participant turn has a coding of yours ({me})",
+                    severity="information")
 
     def action_jump_speaker(self) -> None:
         if self.state is None:

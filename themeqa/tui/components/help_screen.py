@@ -21,9 +21,14 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
             yield Static(f"Keys: {self.screen_name}", id="help-title")
-            table = DataTable(id="help-table", cursor_type="none", zebra_stripes=True)
-            table.add_columns("key", "action")
-            for key, desc in help_rows(self.screen_name):
-                table.add_row(key, desc)
-            yield table
-            yield Static("esc closes this panel", id="help-hint")
+            yield DataTable(id="help-table", cursor_type="none", zebra_stripes=True)
+            yield Static("esc closes this panel · ↑/↓ scroll", id="help-hint")
+
+    def on_mount(self) -> None:
+        # descriptions wrap inside the box instead of running off its edge (80 columns)
+        table = self.query_one("#help-table", DataTable)
+        box = min(100, int(self.app.size.width * 0.9))
+        table.add_column("key", width=10)
+        table.add_column("action", width=max(box - 18, 20))
+        for key, desc in help_rows(self.screen_name):
+            table.add_row(key, desc, height=None)

@@ -20,6 +20,12 @@ class KeyFooter(Footer):
 
     _shown: tuple | None = None
 
+    def __init__(self, **kwargs) -> None:
+        # compact: one space between keys, so 80 columns show the first seven or so keys,
+        # and ACTIONS lists each screen's keys most important first (issue 22)
+        kwargs.setdefault("compact", True)
+        super().__init__(**kwargs)
+
     @staticmethod
     def shown_keys(screen: Screen) -> tuple:
         """What the footer would show: (key, action, description, enabled, tooltip) rows."""

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
+from themeqa.tui.components.bars import fit_column
 from themeqa.tui.components.key_footer import KeyFooter
 
 __all__ = ["QuantScreen", "strip_offsets"]
@@ -50,13 +51,16 @@ class QuantScreen(Screen):
         self.last_import = None  # services.measures.MeasureImport of the last import
         self.plotted: tuple[str, str] | None = None
         self.last_step: str | None = None  # the notification of the last undo/redo (tests)
+        self.chart_choice: bool | None = None  # g: shown/hidden; None follows the size
 
     def compose(self) -> ComposeResult:
         from textual_plotext import PlotextPlot
 
         yield Header()
         yield Static("computing the joint display…", id="quant-title")
-        with Horizontal(id="quant-body"):
+        # the joint display first, full width (issue 22: beside the plot it was cut at
+        # "Test"); the plot under it, or hidden on a small terminal (g)
+        with Vertical(id="quant-body"):
             yield DataTable(id="quant-table", cursor_type="row", zebra_stripes=True)
             yield PlotextPlot(id="quant-plot")
         yield Static("", id="quant-notes")
@@ -93,15 +97,22 @@ class QuantScreen(Screen):
             return
         title.update(
             f"Joint display · n = {jd.n_participants} · correction: "
-            f"{'Holm' if jd.correction == 'holm' else 'Benjamini-Hochberg'} · "
-            "c: correction · d/x: export · s: SPSS dataset · i: import measures"
+            f"{'Holm' if jd.correction == 'holm' else 'Benjamini-Hochberg'}"
         )
         grid.add_columns(*table.columns)
+        rows = []
         for i, row in enumerate(table.rows):
             cells = [table.cell_text(v) for v in row]
             cells[0] = "  " * table.row_indent(i) + cells[0]
             if len(cells[-1]) > QUOTE_WIDTH:
                 cells[-1] = cells[-1][: QUOTE_WIDTH - 1] + "…"
+            rows.append(cells)
+        # theme names give way so the test column (and what follows it) stays on screen
+        test = next((k for k, c in enumerate(table.columns) if str(c).startswith("Test")),
+                    len(table.columns) - 1)
+        keep = min(test + 2, len(table.columns) - 1)
+        for i, cells in enumerate(fit_column(rows, list(table.columns), self.size.width, 0,
+                                             keep, minimum=24)):
             grid.add_row(*cells, key=f"{i}")
         self.query_one("#quant-notes", Static).update(" ".join(table.notes[1:]))
         if view.keys:
@@ -134,6 +145,18 @@ class QuantScreen(Screen):
         plt.title(f"{measure} by {theme}")
         plot.refresh()
         self.plotted = (theme, measure)
+
+    def _place_chart(self) -> None:
+        from themeqa.tui.components.bars import chart_fits
+
+        self.query_one("#quant-plot").display = chart_fits(self.size, self.chart_choice)
+
+    def on_resize(self) -> None:
+        self._place_chart()
+
+    def action_toggle_chart(self) -> None:
+        self.chart_choice = not self.query_one("#quant-plot").display
+        self._place_chart()
 
     # --- actions ---------------------------------------------------------------------------
 

@@ -2,8 +2,11 @@
 
 Why this flow (issue 5): every decision needs a short rationale, so a choice key (a, b, o, x,
 e) only *arms* the decision and moves the cursor to the rationale box; Enter saves it through
-the gateway (one transaction, consensus layer only), Esc cancels. ``e`` (edit) first asks for
-the span to keep. The queue opens at the first undecided disagreement and shows "n of m
+the gateway (one transaction, consensus layer only), Esc cancels. A choice that cannot apply
+(``b`` where coder B coded nothing) is refused before anything is typed, and after saving or
+cancelling the keys belong to the queue again (issue 22). ``e`` (edit) first shows the
+passage with both sides' extent selected: shift+arrows (ctrl+shift+arrows by word) change the
+selection, Enter keeps it — no character offsets to type. The queue opens at the first undecided disagreement and shows "n of m
 resolved", so it can be left at any time and resumed later, by anyone.
 """
 
@@ -11,9 +14,11 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static
+from textual.widgets import Header, Input, Static, TextArea
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
@@ -26,6 +31,39 @@ CHOICE_NAMES = {"keep_a": "keep A", "keep_b": "keep B", "keep_both": "keep both"
 KIND_NAMES = {"one_coder": "code applied by one coder only",
               "boundary": "same code, different extent",
               "code_conflict": "same span, different code"}
+
+
+CONTEXT = 300  # characters of the document shown around the disputed span when editing
+
+
+class SpanEditor(TextArea):
+    """The passage around a disagreement, read-only; the selection is the span to keep."""
+
+    BINDINGS = [Binding("enter", "confirm", "keep this span", show=False)]
+
+    class Confirmed(Message):
+        """Enter: the selection is the span."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", read_only=True, soft_wrap=True, show_line_numbers=False,
+                         **kwargs)
+        self.origin = 0  # document offset of the first character shown
+
+    def show_span(self, text: str, start: int, end: int) -> None:
+        """Show ``text`` around [start, end) and select that span."""
+        self.origin = max(0, start - CONTEXT)
+        self.load_text(text[self.origin:min(len(text), end + CONTEXT)])
+        doc = self.document
+        self.selection = (doc.get_location_from_index(start - self.origin),
+                          doc.get_location_from_index(end - self.origin))
+
+    @property
+    def span(self) -> tuple[int, int]:
+        a, b = (self.document.get_index_from_location(x) for x in self.selection)
+        return self.origin + min(a, b), self.origin + max(a, b)
+
+    def action_confirm(self) -> None:
+        self.post_message(self.Confirmed())
 
 
 class ReconcileScreen(Screen):
@@ -50,7 +88,7 @@ class ReconcileScreen(Screen):
             yield Static("", id="rec-a", classes="rec-side")
             yield Static("", id="rec-b", classes="rec-side")
         yield Static("", id="rec-decision")
-        yield Input(placeholder="span to keep: start-end", id="rec-span", classes="hidden")
+        yield SpanEditor(id="rec-span", classes="hidden")
         yield Input(placeholder="rationale (required), Enter saves, Esc cancels",
                     id="rec-rationale", classes="hidden")
         yield Static("a keep A · b keep B · o both · x neither · e edit · n/p move",
@@ -125,13 +163,13 @@ class ReconcileScreen(Screen):
     # ------------------------------------------------------------------ deciding
 
     def _inputs(self, show: bool, span: bool = False) -> None:
-        span_box = self.query_one("#rec-span", Input)
+        span_box = self.query_one("#rec-span", SpanEditor)
         rationale = self.query_one("#rec-rationale", Input)
         span_box.set_class(not (show and span), "hidden")
         rationale.set_class(not show, "hidden")
         if not show:
-            span_box.value = rationale.value = ""
-            self.set_focus(None)
+            rationale.value = ""
+            self.set_focus(None)  # the choice keys work again at once
 
     def _status(self, text: str) -> None:
         self.query_one("#rec-status", Static).update(text)
@@ -143,23 +181,41 @@ class ReconcileScreen(Screen):
         if d.decision is not None:
             self._status(f"already decided ({CHOICE_NAMES[d.decision]}); u undoes it")
             return
+        why = self.app.services.choice_refusal(d, choice)
+        if why is not None:  # refused before any typing
+            self._status(why)
+            self.app.bell()
+            return
         self.pending = choice
         self._status(f"{CHOICE_NAMES[choice]}: type a rationale and press Enter (Esc cancels)")
         if choice == "edit":
+            try:
+                text = self.app.services.document(d.document).text
+            except ThemeqaError as exc:
+                self.pending = None
+                self._status(str(exc))
+                return
             starts = [x for x in (d.a_start, d.b_start) if x is not None]
             ends = [x for x in (d.a_end, d.b_end) if x is not None]
             self._inputs(True, span=True)
-            box = self.query_one("#rec-span", Input)
-            box.value = f"{min(starts)}-{max(ends)}"
+            box = self.query_one("#rec-span", SpanEditor)
+            box.show_span(text, min(starts), max(ends))
             box.focus()
+            self._status("edit: shift+arrows (ctrl+shift+arrows: by word) set the span to "
+                         "keep; Enter keeps it, then type a rationale")
         else:
             self._inputs(True)
             self.query_one("#rec-rationale", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "rec-span":
-            self.query_one("#rec-rationale", Input).focus()
+    def on_span_editor_confirmed(self, event: SpanEditor.Confirmed) -> None:
+        start, end = self.query_one("#rec-span", SpanEditor).span
+        if end <= start:
+            self._status("select the span to keep first (shift+arrows)")
             return
+        self._status(f"keep {start}–{end}: type a rationale and press Enter (Esc cancels)")
+        self.query_one("#rec-rationale", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         if self.pending is None or self.current is None:
             return
         rationale = event.value.strip()
@@ -168,11 +224,9 @@ class ReconcileScreen(Screen):
             return
         span = None
         if self.pending == "edit":
-            try:
-                a, b = self.query_one("#rec-span", Input).value.replace(":", "-").split("-")
-                span = (int(a), int(b))
-            except ValueError:
-                self._status("the span is start-end, e.g. 120-245")
+            span = self.query_one("#rec-span", SpanEditor).span
+            if span[1] <= span[0]:
+                self._status("select the span to keep first (shift+arrows)")
                 return
         self._save(self.current.key, self.pending, rationale, span)
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
+from themeqa.tui.components.bars import BarChart, BarRow, chart_fits, fit_column
 from themeqa.tui.components.key_footer import KeyFooter
 
 __all__ = ["TalliesScreen"]
@@ -35,15 +36,15 @@ class TalliesScreen(Screen):
         self.overview = None  # services.tally.TallyOverview once loaded
         self.loads = 0  # bumps after each load (tests wait on it)
         self.last_export = None
+        self.chart_choice: bool | None = None  # g: shown/hidden; None follows the size
 
     def compose(self) -> ComposeResult:
-        from textual_plotext import PlotextPlot
-
+        # the counts first, full width; the chart under them or hidden (issue 22)
         yield Header()
         yield Static("counting participants…", id="tally-title")
-        with Horizontal(id="tally-body"):
+        with Vertical(id="tally-body"):
             yield DataTable(id="tally-table", cursor_type="row", zebra_stripes=True)
-            yield PlotextPlot(id="tally-chart")
+            yield BarChart(id="tally-chart")
         yield Static("", id="tally-notes")
         yield KeyFooter()
 
@@ -72,21 +73,28 @@ class TalliesScreen(Screen):
         self.overview = overview
         table = overview.table
         self.query_one("#tally-title", Static).update(
-            f"{table.title.splitlines()[-1]} · layer: {overview.layer} · "
-            "d/x/c/m: export DOCX/XLSX/CSV/Markdown · l: layer · t: timepoints"
+            f"{table.title.splitlines()[-1]} · layer: {overview.layer}"
         )
+        self._fill(table)
+        self.query_one("#tally-notes", Static).update(self._notes(table, overview))
+        self._chart(overview)
+        self.loads += 1
+
+    def _fill(self, table) -> None:
+        """The rows; theme names shortened so every count column fits the width."""
         grid = self.query_one("#tally-table", DataTable)
         grid.clear(columns=True)
         grid.add_columns(*table.columns)
+        rows = []
         for i, row in enumerate(table.rows):
             cells = [table.cell_text(v) for v in row]
             cells[0] = "  " * table.row_indent(i) + cells[0]
             if cells[-1] and table.columns[-1] == "Indicative quote" and len(cells[-1]) > 60:
                 cells[-1] = cells[-1][:59] + "…"
+            rows.append(cells)
+        counts = [i for i, c in enumerate(table.columns) if "quote" not in str(c).lower()]
+        for cells in fit_column(rows, list(table.columns), self.size.width, 0, counts[-1]):
             grid.add_row(*cells)
-        self.query_one("#tally-notes", Static).update(self._notes(table, overview))
-        self._chart(overview)
-        self.loads += 1
 
     @staticmethod
     def _notes(table, overview):
@@ -101,27 +109,30 @@ class TalliesScreen(Screen):
         return text
 
     def _chart(self, overview) -> None:
-        from textual_plotext import PlotextPlot
+        """One bar per theme (stacked by condition), its counts written after it."""
+        conditions = tuple(overview.conditions)
+        rows = []
+        for label, counts in overview.chart:
+            values = tuple(counts.get(c, 0) for c in conditions)
+            rows.append(BarRow(label, values,
+                               " ".join(f"{c} {n}" for c, n in zip(conditions, values,
+                                                                   strict=True))))
+        self.query_one("#tally-chart", BarChart).show(
+            "Participants per theme by condition", rows, groups=conditions)
+        self._place_chart()
 
-        plot = self.query_one("#tally-chart", PlotextPlot)
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
-        labels = [label for label, _ in overview.chart][::-1]  # first theme at the top
-        series = [
-            [counts.get(c, 0) for _, counts in overview.chart][::-1] for c in overview.conditions
-        ]
-        if labels and series:
-            # stacked: one row per theme, so every theme of the codebooks fits on screen
-            plt.stacked_bar(
-                labels,
-                series,
-                labels=list(overview.conditions),
-                orientation="horizontal",
-                width=0.4,
-            )
-        plt.title("Participants per theme by condition")
-        plot.refresh()
+    def _place_chart(self) -> None:
+        chart = self.query_one("#tally-chart", BarChart)
+        chart.display = chart_fits(self.size, self.chart_choice)
+
+    def on_resize(self) -> None:
+        self._place_chart()
+        if self.overview is not None:
+            self._fill(self.overview.table)
+
+    def action_toggle_chart(self) -> None:
+        self.chart_choice = not self.query_one("#tally-chart", BarChart).display
+        self._place_chart()
 
     # --- actions ---------------------------------------------------------------------------
 
