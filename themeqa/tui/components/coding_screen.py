@@ -14,21 +14,19 @@ from dataclasses import replace
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal
-from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static, TextArea, Tree
+from textual.widgets import Header, Static, TextArea, Tree
 
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
 from themeqa.tui.components.code_tree import CodeTree
+from themeqa.tui.components.coding_panels import PanelsMixin
 from themeqa.tui.components.coding_text import CodingText
 from themeqa.tui.components.key_footer import KeyFooter
 from themeqa.tui.components.key_row import (
     LabelInput,
     here_text,
-    label_matches,
-    matches_text,
     recent_text,
 )
 from themeqa.tui.components.picker import PickerScreen
@@ -43,8 +41,6 @@ __all__ = ["CodingScreen"]
 _FAILED = object()
 _RECENT = 9
 STAMP_POLL_SECONDS = 3.0
-#: below this many columns the side panel starts hidden (the text keeps >= 60% of the width)
-NARROW = 100
 
 
 def code_candidates(codes) -> list[Candidate]:
@@ -58,9 +54,10 @@ def code_candidates(codes) -> list[Candidate]:
     ]
 
 
-class CodingScreen(Screen):
+class CodingScreen(PanelsMixin, Screen):
     BINDINGS = bindings_for("coding")
     name_for_help = "coding"
+    code_candidates = staticmethod(code_candidates)
 
     def __init__(self, document_name: str, at: tuple[int, int] | None = None) -> None:
         super().__init__()
@@ -265,110 +262,6 @@ class CodingScreen(Screen):
         self._set_line("#here-line", here_text(here, code, tree_focused))
         if not self.query_one("#label-input", LabelInput).display:
             self._set_line("#recent-row", recent_text(recent))
-
-    def _set_line(self, selector: str, text) -> None:
-        """Update a one-line Static only when its text changed (no needless repaint)."""
-        if self._line_keys.get(selector) != text.markup:
-            self._line_keys[selector] = text.markup
-            self.query_one(selector, Static).update(text)
-
-    # -- panels: sized by the terminal, shown/hidden by keys, remembered per project -------
-
-    def panel_shown(self, panel: str) -> bool:
-        """Whether ``panel`` ("tree" or "side") is shown: the coder's choice if they made
-        one, else the tree always and the side panel from ``NARROW`` columns up."""
-        if panel in self.layout_choice:
-            return self.layout_choice[panel]
-        return panel == "tree" or self.size.width >= NARROW
-
-    def apply_layout(self) -> None:
-        tree, side = self.code_tree, self.query_one("#side", SidePanel)
-        tree.display = self.panel_shown("tree")
-        side.display = self.panel_shown("side")
-        self.query_one("#here-line", Static).display = not side.display
-        focused = self.focused
-        if focused is not None and not focused.display and self.text_shown:
-            self.doc_view.focus()
-
-    def on_resize(self, event: Resize) -> None:
-        self.apply_layout()
-
-    def _toggle_panel(self, panel: str) -> None:
-        self.layout_choice[panel] = not self.panel_shown(panel)
-        self.apply_layout()
-        self.update_panel(force=True)
-        layout, save = dict(self.layout_choice), getattr(self.services, "set_tui_layout", None)
-        if save is not None:
-            self._write(lambda: save(layout))
-
-    def action_cycle_focus(self, step: int) -> None:
-        """Tab / shift+tab through the shown panes in reading order: text, tree, side."""
-        panes = [w for w in (self.query("#doc-text").first() if self.text_shown else None,
-                             self.code_tree, self.query_one("#side", SidePanel))
-                 if w is not None and w.display]
-        if not panes:
-            return
-        at = panes.index(self.focused) if self.focused in panes else -step
-        panes[(at + step) % len(panes)].focus()
-
-    def action_toggle_tree(self) -> None:
-        self._toggle_panel("tree")
-
-    def action_toggle_side(self) -> None:
-        self._toggle_panel("side")
-
-    # -- applying a code by its label (digits, or ":" for any label) ------------------------
-
-    def action_start_label(self, digit: int) -> None:
-        if self.state is None:
-            return
-        box = self.query_one("#label-input", LabelInput)
-        box.remove_class("hidden")
-        box.value = str(digit) if digit >= 0 else ""
-        box.focus()
-        box.cursor_position = len(box.value)
-        self._show_matches(box.value)
-
-    def _show_matches(self, typed: str) -> None:
-        self._line_keys.pop("#recent-row", None)
-        self.query_one("#recent-row", Static).update(
-            matches_text(list(self.code_tree.codes.values()), typed))
-
-    def _end_label(self) -> None:
-        box = self.query_one("#label-input", LabelInput)
-        box.add_class("hidden")
-        box.value = ""
-        if self.text_shown:
-            self.doc_view.focus()
-        self.update_panel(force=True)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "label-input":
-            event.stop()
-            self._show_matches(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "label-input":
-            return
-        event.stop()
-        typed = event.value.strip()
-        codes = list(self.code_tree.codes.values())
-        exact, prefix = label_matches(codes, typed)
-        self._end_label()
-        if len(exact) == 1:
-            self.apply_code(exact[0].id)
-        elif exact or prefix:
-            # the same label in two codebooks, or only a prefix: choose among them
-            self.app.push_screen(
-                PickerScreen(f"Apply which code labelled {typed}…?",
-                             code_candidates(exact or prefix)),
-                lambda cid: cid is not None and self.apply_code(cid))
-        else:
-            self.notify(f"no code labelled {typed!r} (c opens the code palette)",
-                        severity="warning")
-
-    def on_label_input_cancelled(self, event: LabelInput.Cancelled) -> None:
-        self._end_label()
 
     def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
         self.update_panel()
