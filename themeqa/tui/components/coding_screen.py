@@ -151,6 +151,8 @@ class CodingScreen(PanelsMixin, Screen):
         await holder.remove_children()
         area = CodingText(doc.text, id="doc-text")
         await holder.mount(area)
+        if not self.text_shown:  # the app closed (or the screen left) while mounting
+            return
         if self.at is not None:
             area.select_span(*self.at)
         n_part = sum(1 for t in doc.turns if t.role == "participant")
