@@ -35,7 +35,8 @@ def _run(args: list[str], timeout: float) -> tuple[float, float, int | str, str]
     """(seconds, peak MiB of the child, exit code or 'timeout', last stderr line)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=tempfile.gettempdir(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen(args, cwd=tempfile.gettempdir(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
                             errors="replace")
     try:
         _out, err = proc.communicate(timeout=timeout)

@@ -268,3 +268,26 @@ def test_qdc_on_hostile_files(tmp_path, tally):
             _one_line(exc)
 
     check()
+
+
+@pytest.mark.parametrize("what", ["ecg", "events"])
+def test_ecg_files_on_hostile_files(tmp_path, what, tally):
+    from themeqa.core.ecg import ECGError
+    from themeqa.ingest.ecg import read_ecg, read_events
+
+    count = tally(f"ECG {what}")
+    seed = (b"time,ecg\n" + b"".join(b"%.3f,%.4f\n" % (i / 250, ((i * 37) % 100) / 100)
+                                     for i in range(300))
+            if what == "ecg" else b"participant,onset,label\nP01,10,start\nP01,30.5,end\nP02,4,x\n")
+    read = read_ecg if what == "ecg" else read_events
+
+    @fuzz(N)
+    @given(data=broken(seed))
+    def check(data):
+        count()
+        try:
+            read(_write(tmp_path, f"{what}.csv", data))
+        except ECGError as exc:
+            _one_line(exc)
+
+    check()

@@ -123,7 +123,7 @@ def read_events(path: str | Path) -> dict[str, list[float]]:
     """Event onsets per participant from a CSV with columns ``participant`` (or ``id``,
     ``pid``) and ``onset`` (seconds from the start of that participant's recording); other
     columns are ignored. Returns participant id -> sorted onsets."""
-    import csv
+    from themeqa.limits import LimitError, csv_rows, short
 
     p = Path(path)
     try:
@@ -131,19 +131,25 @@ def read_events(path: str | Path) -> dict[str, list[float]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ECGError(f"{p.name}: cannot read as text ({exc})") from exc
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    reader = csv.DictReader(text.splitlines(), delimiter=max((",", ";", "\t"), key=first.count))
-    fields = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
+    try:  # csv's own errors (a field over 128 KiB) become one line with the limit
+        rows = csv_rows(text, max((",", ";", "\t"), key=first.count))
+    except LimitError as exc:
+        raise ECGError(f"{p.name}: {exc}") from None
+    records = [(no, r) for no, r in enumerate(rows, start=1) if r]
+    header = records[0][1] if records else []
+    fields = {h.strip().lower(): i for i, h in enumerate(header)}  # the last of a name wins
     id_col = next((fields[k] for k in ("participant", "id", "pid") if k in fields), None)
     onset_col = fields.get("onset")
     if id_col is None or onset_col is None:
         raise ECGError(f"{p.name}: needs the columns participant and onset (seconds)")
     out: dict[str, list[float]] = {}
-    for no, row in enumerate(reader, start=2):
-        pid = (row.get(id_col) or "").strip()
-        cell = (row.get(onset_col) or "").strip()
+    for no, row in records[1:]:
+        pid = row[id_col].strip() if id_col < len(row) else ""
+        cell = row[onset_col].strip() if onset_col < len(row) else ""
         if not pid and not cell:
             continue
         if not _is_number(cell):
-            raise ECGError(f"{p.name}, row {no}: onset {cell!r} is not a number of seconds")
+            raise ECGError(
+                f"{p.name}, row {no}: onset {short(cell)} is not a number of seconds")
         out.setdefault(pid, []).append(float(cell))
     return {k: sorted(v) for k, v in out.items()}
