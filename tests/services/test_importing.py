@@ -103,12 +103,38 @@ def test_participants_reimport_updates_instead_of_duplicating(project, study_fil
         "id,condition,session,timepoints,age,gender\nP01,I,S2,initial,35,woman\n",
         encoding="utf-8",
     )
-    assert import_participants(project, changed) == {"added": 0, "updated": 1}
+    # the timepoints column replaces P01's list: follow-up goes (one value cleared)
+    assert import_participants(project, changed) == {"added": 0, "updated": 1, "cleared": 1}
     rows = {p.pid: p for p in list_participants(project)}
     assert len(rows) == 2
     assert (rows["P01"].condition, rows["P01"].session, rows["P01"].age) == ("I", "S2", 35)
     assert rows["P01"].timepoints == ("initial",)
+    assert rows["P01"].extra == {"occupation": "teacher"}  # no occupation column: kept
     assert rows["P02"].extra == {"occupation": "nurse"}
+
+
+def test_participants_reimport_of_some_columns_merges(project, study_files, tmp_path):
+    """Issue 19: a file with only id,condition used to clear everyone's session, age,
+    gender and timepoints."""
+    import_participants(project, study_files["participants"])
+    before = {p.pid: p for p in list_participants(project)}
+    only = tmp_path / "conditions.csv"
+    only.write_text("id,condition\nP01,I\nP02,I\n", encoding="utf-8")
+    assert import_participants(project, only) == {"added": 0, "updated": 2, "cleared": 0}
+    after = {p.pid: p for p in list_participants(project)}
+    for pid in ("P01", "P02"):
+        assert after[pid].condition == "I"
+        assert (after[pid].session, after[pid].age, after[pid].gender, after[pid].timepoints,
+                after[pid].extra) == (before[pid].session, before[pid].age, before[pid].gender,
+                                      before[pid].timepoints, before[pid].extra)
+    # --replace: the file is the whole truth. Cleared by hand: P01 session S1, age 34,
+    # gender woman, timepoints initial + follow-up, occupation = 6; P02 session, age 51,
+    # gender man, timepoint initial, occupation = 5; 11 in all
+    assert import_participants(project, only, replace=True) == {
+        "added": 0, "updated": 2, "cleared": 11}
+    p01 = {p.pid: p for p in list_participants(project)}["P01"]
+    assert (p01.session, p01.age, p01.gender, p01.timepoints, p01.extra) == (
+        None, None, None, (), {})
 
 
 def test_bad_participant_rows_write_nothing(project, tmp_path):

@@ -33,7 +33,8 @@ from themeqa.ingest.cells import cell_text
 from themeqa.ingest.xlsx import xlsx_rows
 from themeqa.limits import LimitError, check_table_size, csv_rows, short
 
-__all__ = ["ParticipantRow", "ParticipantsError", "read_participants"]
+__all__ = [
+    "ParticipantRow", "ParticipantsError", "participant_columns", "read_participants"]
 
 ID_COLUMNS = ("id", "participant_id", "participant")
 KNOWN_COLUMNS = ("condition", "session", "timepoints", "age", "gender", "speaker_labels")
@@ -211,6 +212,23 @@ def read_participants(path: str | os.PathLike[str]) -> list[ParticipantRow]:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise ParticipantsError(file, [(None, f"cannot read workbook: {reason}")]) from exc
     return parse_participant_rows(rows, file)
+
+
+def participant_columns(path: str | os.PathLike[str]) -> set[str]:
+    """The known columns the file's header gives (``session``, ``age``, ...; ``id`` and
+    ``condition`` always) plus ``extra:NAME`` for each other column.
+
+    Why: re-importing a file with only some columns must leave the missing fields as they
+    are (``services.participants``), so the importer needs to know which were there.
+    """
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        rows = list(_xlsx_rows(path))
+    else:
+        rows = list(_csv_rows(path.read_bytes(), path.name))
+    header = next(([c.strip() for c in cells] for _n, cells in rows
+                   if any(c.strip() for c in cells)), [])
+    return set(_map_columns(header, path.name))
 
 
 def parse_participant_rows(

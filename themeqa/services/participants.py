@@ -50,18 +50,34 @@ class ParticipantInfo:
         return d
 
 
-def import_participants(project: ProjectHandle, path: Path | str) -> dict[str, int]:
-    """Import or update participants from CSV/XLSX; returns counts of added/updated rows."""
-    from themeqa.ingest.participants import ParticipantsError, read_participants
+def import_participants(
+    project: ProjectHandle, path: Path | str, *, replace: bool = False
+) -> dict[str, int]:
+    """Import or update participants from CSV/XLSX; returns counts of added/updated rows and
+    of values cleared.
+
+    Merge by default: a column absent from the file leaves that field of an existing
+    participant as it was (a file with only ``id,condition`` changes conditions, nothing
+    else), and extra columns update only their own keys. ``replace`` makes the file the
+    whole truth: absent columns clear the field, and ``cleared`` counts the values removed
+    (a session, an age, a gender, each timepoint, each extra characteristic).
+    """
+    from themeqa.ingest.participants import (
+        ParticipantsError,
+        participant_columns,
+        read_participants,
+    )
 
     try:
         rows = read_participants(Path(path))
+        columns = participant_columns(Path(path))
     except ParticipantsError as exc:
         raise InputError(str(exc)) from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    added = updated = 0
+    added = updated = cleared = 0
     batch = new_batch()
+    has = {c: (replace or c in columns) for c in ("session", "age", "gender", "timepoints")}
     with project.transaction() as s:
         existing = {p.pid: p for p in s.exec(select(Participant)).all()}
         claimed = {
@@ -69,8 +85,8 @@ def import_participants(project: ProjectHandle, path: Path | str) -> dict[str, i
             for lab in s.exec(select(SpeakerLabel)).all()
         }
         session_conditions: dict[str, set[str]] = {}
+        touched_sessions: set[int] = set()
         for r in rows:
-            sess = get_or_create_session(s, r.session)
             before = None
             p = existing.get(r.id)
             if p is None:
@@ -80,24 +96,41 @@ def import_participants(project: ProjectHandle, path: Path | str) -> dict[str, i
                 before = {"condition": p.condition, "session_id": p.session_id, "age": p.age,
                           "gender": p.gender, "extra": p.extra}
                 updated += 1
+            if p.session_id is not None:
+                touched_sessions.add(p.session_id)
             p.condition = r.condition
-            p.session_id = sess.id if sess else None
-            p.age = r.age
-            p.gender = r.gender
-            p.extra = dict(r.extra)
+            if has["session"] or before is None:
+                sess = get_or_create_session(s, r.session)
+                cleared += int(before is not None and sess is None and p.session_id is not None)
+                p.session_id = sess.id if sess else None
+            for name in ("age", "gender"):
+                if has[name] or before is None:
+                    new = getattr(r, name)
+                    cleared += int(before is not None and new is None
+                                   and getattr(p, name) is not None)
+                    setattr(p, name, new)
+            old_extra = dict(p.extra or {})
+            if replace or before is None:
+                cleared += sum(1 for k, v in old_extra.items()
+                               if v not in (None, "") and not r.extra.get(k))
+                p.extra = dict(r.extra)
+            else:
+                p.extra = {**old_extra, **r.extra}
             s.add(p)
             s.flush()
-            if r.session:
-                session_conditions.setdefault(r.session, set()).add(r.condition)
-            # timepoints: replace the set
-            for link in s.exec(
-                select(ParticipantTimepoint).where(ParticipantTimepoint.participant_id == p.id)
-            ).all():
-                s.delete(link)
-            s.flush()
-            for label in r.timepoints:
-                tp = get_or_create_timepoint(s, label)
-                s.add(ParticipantTimepoint(participant_id=p.id, timepoint_id=tp.id))
+            session_label = s.get(StudySession, p.session_id).label if p.session_id else None
+            if session_label:
+                session_conditions.setdefault(session_label, set()).add(r.condition)
+            if has["timepoints"] or before is None:
+                links = s.exec(select(ParticipantTimepoint)
+                               .where(ParticipantTimepoint.participant_id == p.id)).all()
+                kept = {get_or_create_timepoint(s, label).id for label in r.timepoints}
+                cleared += sum(1 for link in links if link.timepoint_id not in kept)
+                for link in links:
+                    s.delete(link)
+                s.flush()
+                for tp_id in kept:
+                    s.add(ParticipantTimepoint(participant_id=p.id, timepoint_id=tp_id))
             for label in r.speaker_labels:
                 key = normalise_label(label)
                 owner = claimed.get(key)
@@ -112,14 +145,27 @@ def import_participants(project: ProjectHandle, path: Path | str) -> dict[str, i
                     claimed[key] = lab
             record(s, project.actor, "import" if before is None else "update", "participant",
                    p.id, before=before, after={"pid": r.id, "condition": r.condition,
-                                              "session": r.session}, batch=batch)
-        for label, conditions in session_conditions.items():
-            row = s.exec(select(StudySession).where(StudySession.label == label)).one()
-            row.condition = sorted(conditions)[0] if len(conditions) == 1 else None
-            s.add(row)
+                                              "session": session_label}, batch=batch)
+        _session_conditions(s, session_conditions, touched_sessions)
         s.flush()
         link_speakers(s)
-    return {"added": added, "updated": updated}
+    return {"added": added, "updated": updated, "cleared": cleared}
+
+
+def _session_conditions(s, imported: dict[str, set[str]], touched: set[int]) -> None:
+    """A session's condition: the one condition of all its participants (None if mixed).
+
+    Recomputed from every participant of the sessions this import touched, not only the
+    imported rows: a merge leaves other participants of a session where they were."""
+    from sqlmodel import col
+
+    ids = touched | {x.id for x in s.exec(select(StudySession)
+                                           .where(col(StudySession.label).in_(list(imported))))}
+    for row in s.exec(select(StudySession).where(col(StudySession.id).in_(list(ids)))).all():
+        conditions = set(s.exec(select(Participant.condition)
+                                .where(Participant.session_id == row.id)).all())
+        row.condition = sorted(conditions)[0] if len(conditions) == 1 else None
+        s.add(row)
 
 
 def list_participants(project: ProjectHandle) -> list[ParticipantInfo]:

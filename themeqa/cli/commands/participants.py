@@ -20,20 +20,26 @@ def participants() -> None:
 
 @participants.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--replace", is_flag=True,
+              help="Columns absent from FILE clear those fields (default: left as they were).")
 @click.pass_context
-def import_(ctx, file) -> None:
+def import_(ctx, file, replace) -> None:
     """Import or update participants from CSV/XLSX (columns id, condition, …).
 
     Every bad row is reported with its row number; nothing is written if any row is bad.
+    Re-importing merges: a column the file lacks leaves that field as it was; --replace
+    makes the file the whole truth and says how many values it cleared.
 
     \b
-    Example:
+    Examples:
       themeqa participants import participants.csv
+      themeqa participants import participants.csv --replace
     """
     from themeqa.services.participants import import_participants
 
-    counts = import_participants(get_project(ctx), file)
-    click.echo(f"participants: {counts['added']} added, {counts['updated']} updated")
+    counts = import_participants(get_project(ctx), file, replace=replace)
+    click.echo(f"participants: {counts['added']} added, {counts['updated']} updated, "
+               f"{counts['cleared']} value(s) cleared")
 
 
 @participants.command(name="list")
