@@ -114,7 +114,9 @@ def check_command(tokens: list[str]) -> None:
         args.append(tok)
         i += 1
     where = " ".join(path)
-    assert not isinstance(cmd, click.Group), f"`{where}` needs a subcommand"
+    # a group that also runs on its own (`themeqa documents --coder amira`) needs none
+    assert not isinstance(cmd, click.Group) or cmd.invoke_without_command, (
+        f"`{where}` needs a subcommand")
     ctx = click.Context(cmd, info_name=where)
     arguments = [p for p in cmd.params if isinstance(p, click.Argument)]
     if all(p.nargs != -1 for p in arguments):
