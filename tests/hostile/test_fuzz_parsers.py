@@ -291,3 +291,24 @@ def test_ecg_files_on_hostile_files(tmp_path, what, tally):
             _one_line(exc)
 
     check()
+
+
+def test_qdpx_with_a_damaged_deflate_stream_is_one_line(tmp_path):
+    """Found by ``make fuzz``: bytes changed inside project.qde's compressed data raised
+    zlib.error ("invalid distance too far back") out of the archive reader."""
+    import zipfile
+
+    from themeqa.interop.refi import RefiError, read_qdpx
+
+    data = fx.QDPX
+    info = zipfile.ZipFile(__import__("io").BytesIO(data)).getinfo("project.qde")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    kinds = set()
+    for at in range(start, start + info.compress_size, 7):
+        damaged = data[:at] + bytes([data[at] ^ 0xA5]) + data[at + 1:]
+        try:
+            read_qdpx(_write(tmp_path, "p.qdpx", damaged))
+        except RefiError as exc:
+            _one_line(exc)
+            kinds.add(str(exc).split("(")[0])
+    assert kinds, "no damaged stream was refused"

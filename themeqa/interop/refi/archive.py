@@ -10,6 +10,7 @@ inflated, and every read is bounded again, since a zip can lie about its sizes (
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -101,7 +102,8 @@ class SafeArchive:
         try:
             with self.zf.open(info) as fh:
                 data = fh.read(limit + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            # zlib.error: a damaged deflate stream (found by make fuzz, issue 21)
             raise ArchiveError(f"{self.path.name}: entry {name} is corrupt ({exc})") from exc
         except NotImplementedError as exc:
             raise ArchiveError(f"{self.path.name}: entry {name}: {exc}") from exc
