@@ -175,6 +175,59 @@ def _non_overlapping(cands: Iterable[Proposal]) -> list[Proposal]:
     return sorted(kept, key=lambda p: p.start)
 
 
+@dataclass
+class _Finder:
+    """Candidates in one text; numbering of ``[PERSON n]``/``[PLACE n]`` is shared by every
+    text it is called on, so a name gets the same replacement everywhere."""
+
+    labels: dict[str, str]
+    names: list[str]
+    places: list[str]
+    dates: bool
+    nlp: object | None
+    person_no: dict[str, str] = field(default_factory=dict)
+    place_no: dict[str, str] = field(default_factory=dict)
+
+    def person(self, name: str) -> str:
+        no = self.person_no
+        return no.setdefault(name.casefold(), f"[PERSON {len(no) + 1}]")
+
+    def place(self, name: str) -> str:
+        no = self.place_no
+        return no.setdefault(name.casefold(), f"[PLACE {len(no) + 1}]")
+
+    def __call__(self, doc_name: str, text: str, where: str = "") -> list[Proposal]:
+        cands: list[Proposal] = []
+
+        def add(a: int, b: int, kind: str, rep: str, source: str) -> None:
+            cands.append(Proposal(doc_name, a, b, kind, text[a:b], rep, source=source,
+                                  field=where))
+
+        for label, pid in sorted(self.labels.items()):
+            for a, b in _find_words(text, label):
+                add(a, b, "speaker", pid, "speaker-label")
+        for n in self.names:
+            for a, b in _find_words(text, n):
+                add(a, b, "name", self.person(n), "list")
+        for p in self.places:
+            for a, b in _find_words(text, p):
+                add(a, b, "place", self.place(p), "list")
+        if self.dates:
+            for a, b in find_dates(text):
+                add(a, b, "date", "[DATE]", "date-pattern")
+        if self.nlp is not None:
+            model = getattr(self.nlp, "meta", {}).get("name", "model")
+            for ent in self.nlp(text).ents:
+                kind = _NER_KINDS.get(ent.label_)
+                if kind is None or not ent.text.strip():
+                    continue
+                rep = ("[DATE]" if kind == "date" else
+                       self.person(ent.text) if kind == "name" else self.place(ent.text))
+                cands.append(Proposal(doc_name, ent.start_char, ent.end_char, kind, ent.text,
+                                      rep, source=f"spacy:{model}", field=where))
+        return _non_overlapping(cands)
+
+
 def propose(
     project: ProjectHandle,
     *,
@@ -212,56 +265,11 @@ def propose(
         if nlp is None:
             notes.append("no trained spaCy pipeline is installed: names and places come only "
                          "from your lists and the participants' speaker labels")
-    names = [n.strip() for n in names if n and n.strip()]
-    places = [p.strip() for p in places if p and p.strip()]
-    person_no: dict[str, str] = {}
-    place_no: dict[str, str] = {}
-
-    def person(name: str) -> str:
-        key = name.casefold()
-        return person_no.setdefault(key, f"[PERSON {len(person_no) + 1}]")
-
-    def place(name: str) -> str:
-        key = name.casefold()
-        return place_no.setdefault(key, f"[PLACE {len(place_no) + 1}]")
-
-    out: list[Proposal] = []
-    model = getattr(nlp, "meta", {}).get("name", "model") if nlp is not None else ""
-
-    def candidates(doc_name: str, text: str, where: str = "") -> list[Proposal]:
-        cands: list[Proposal] = []
-        for label, pid in sorted(labels.items()):
-            for a, b in _find_words(text, label):
-                cands.append(Proposal(doc_name, a, b, "speaker", text[a:b], pid,
-                                      source="speaker-label", field=where))
-        for n in names:
-            for a, b in _find_words(text, n):
-                cands.append(Proposal(doc_name, a, b, "name", text[a:b], person(n),
-                                      source="list", field=where))
-        for p in places:
-            for a, b in _find_words(text, p):
-                cands.append(Proposal(doc_name, a, b, "place", text[a:b], place(p),
-                                      source="list", field=where))
-        if dates:
-            cands.extend(Proposal(doc_name, a, b, "date", text[a:b], "[DATE]",
-                                  source="date-pattern", field=where)
-                         for a, b in find_dates(text))
-        if nlp is not None:
-            for ent in nlp(text).ents:
-                kind = _NER_KINDS.get(ent.label_)
-                if kind is None or not ent.text.strip():
-                    continue
-                rep = ("[DATE]" if kind == "date" else
-                       person(ent.text) if kind == "name" else place(ent.text))
-                cands.append(Proposal(doc_name, ent.start_char, ent.end_char, kind, ent.text,
-                                      rep, source=f"spacy:{model}", field=where))
-        return _non_overlapping(cands)
-
-    for doc_name, text in texts:
-        out.extend(candidates(doc_name, text))
+    finder = _Finder(labels, [n.strip() for n in names if n and n.strip()],
+                     [p.strip() for p in places if p and p.strip()], dates, nlp)
+    out = [p for doc_name, text in texts for p in finder(doc_name, text)]
     # what people wrote about the data (memos, the journal, code names, rationales)
-    for w in written:
-        out.extend(candidates(w.locator, w.text, w.field))
+    out += [p for w in written for p in finder(w.locator, w.text, w.field)]
     return out, notes
 
 
