@@ -319,3 +319,30 @@ async def test_search_jump_to_speaker_quote_and_memo(demo_copy):
     finally:
         p.close()
     assert len(mine) == 1 and mine[0].quote
+
+
+@pytest.mark.asyncio
+async def test_d_marks_the_document_finished_in_its_check(demo_copy):
+    """Issue 19: coder B marks a sampled document finished from the coding screen."""
+    from themeqa.services.check_done import check_progress
+    from themeqa.services.check_sample import create_check
+
+    p = open_project(demo_copy)
+    try:
+        create_check(p, coder_b="ben", coder_a="amira", sessions=["S2", "S5"], name="pilot")
+    finally:
+        p.close()
+
+    def finished() -> list[str]:
+        q = open_project(demo_copy)
+        try:
+            scope = check_progress(q, "pilot")
+            return [d.name for d in scope.finished] if scope.rule == "marked" else []
+        finally:
+            q.close()
+
+    app = make_app(demo_copy, coder="ben")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_coding(pilot, "S2_focus")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: finished() == ["S2_focus_group.txt"], "the mark")

@@ -106,6 +106,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("coding", "delete_code", "D", "Delete the highlighted code (asks first)",
            show=False),
     Action("coding", "toggle_blind", "B", "Blind mode on/off (project lead)", show=False),
+    Action("coding", "finish_check", "d",
+           "Mark this document finished in its credibility check (coder B; undo: ctrl+z)",
+           show=False),
     Action("coding", "reload", "ctrl+r", "Reload codings and codebook", show=False),
     # the code tree (tab from the text): its own keys, listed with the coding screen's
     Action("code_tree", "select_cursor", "enter", "Apply the highlighted code to the selection",

@@ -178,6 +178,13 @@ class ServicesGateway:
             return False
         return self._service("settings", "is_blind")(self.project)
 
+    def finish_check_document(self, document: str) -> str:
+        """Mark ``document`` finished in its newest credibility check (as this coder); the
+        check's one-line progress ("2 of 3 sampled documents finished; 1 pending")."""
+        scope = self._service("check_done", "mark_finished")(self.project, document,
+                                                              actor=self.coder)
+        return scope.sentence()
+
     def set_blind(self, on: bool) -> None:
         self._service("settings", "set_blind")(self.project, on, actor=self.coder)
 

@@ -847,6 +847,15 @@ class CodingScreen(PanelsMixin, Screen):
             delete,
         )
 
+    def action_finish_check(self) -> None:
+        """Coder B says this document is finished: agreement covers finished documents."""
+        finish, doc = self.services.finish_check_document, self.document_name
+
+        def marked(progress: str) -> None:
+            self.notify(f"{doc} finished: {progress}", timeout=6)
+
+        self._write(lambda: finish(doc), done=marked)
+
     def action_toggle_blind(self) -> None:
         on = not self.blind
         set_blind = self.services.set_blind
