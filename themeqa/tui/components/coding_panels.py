@@ -31,7 +31,9 @@ class PanelsMixin:
         """Update a one-line Static only when its text changed (no needless repaint)."""
         if self._line_keys.get(selector) != text.markup:
             self._line_keys[selector] = text.markup
-            self.query_one(selector, Static).update(text)
+            # one fixed-size line: no layout pass (it would reflow the whole screen on
+            # every apply; ARCHITECTURE.md, "Keeping the TUI fast")
+            self.query_one(selector, Static).update(text, layout=False)
 
     def panel_shown(self, panel: str) -> bool:
         """Whether ``panel`` ("tree" or "side") is shown: the coder's choice if they made
@@ -89,7 +91,7 @@ class PanelsMixin:
     def _show_matches(self, typed: str) -> None:
         self._line_keys.pop("#recent-row", None)
         self.query_one("#recent-row", Static).update(
-            matches_text(list(self.code_tree.codes.values()), typed))
+            matches_text(list(self.code_tree.codes.values()), typed), layout=False)
 
     def _end_label(self) -> None:
         box = self.query_one("#label-input", LabelInput)
