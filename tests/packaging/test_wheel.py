@@ -15,6 +15,7 @@ stays invisible. ``THEMEQA_FULL_WHEEL_TEST=1`` installs the dependencies for rea
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -27,7 +28,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(importlib.util.find_spec("pip") is None,
+                       reason="pip is not installed in this environment (make test has it)"),
+]
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 600) -> str:
