@@ -149,7 +149,10 @@ def test_every_report_and_the_results_prose_carry_the_warning(demo_copy):
             assert any(n.startswith(warning) for n in tables[0].notes), kind
         _, paragraphs = report_tables(project, "results", codebook="inhibitors")
         assert paragraphs[-1].startswith("[" + warning)
+        from themeqa.services.analyses import joint_display
         from themeqa.services.methods import build_methods
+
+        assert any(n.startswith(warning) for n in joint_display(project).notes)
 
         text = build_methods(project, "pilot", n_boot=20).markdown
         assert ("Participant counts per theme were taken from the union of the coders' "

@@ -281,7 +281,8 @@ def joint_display(
     pids = [p for p in presence.index if p in frame.index]
     presence = presence.loc[pids].astype(bool)
     info = theme_info(project, layer, codebook) if len(presence.columns) else {}
-    notes: list[str] = []
+    # which coding layer the presence came from, and its warnings (services.layer_rule)
+    notes: list[str] = list(presence.attrs.get("notes", []))
     themes: list[ThemeRow] = []
     for theme in presence.columns:
         has = presence[theme]

@@ -383,7 +383,10 @@ def presence_matrix(
         c: qualified_label(k, lbl)
         for c, k, lbl in zip(codes["code"], codes["codebook"], codes["label"], strict=True)
     }
-    return core_matrix(report.result, names)
+    matrix = core_matrix(report.result, names)
+    # which documents read consensus, and the warnings, travel with the matrix (joint display)
+    matrix.attrs["notes"] = list(report.result.notes)
+    return matrix
 
 
 def report_tables(
