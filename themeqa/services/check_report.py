@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from themeqa.core.agreement.result import fmt_coef
 from themeqa.errors import InputError
 from themeqa.services.check import AgreementRow, AgreementTable, agreement_table
 from themeqa.services.check_disagreements import KIND_TITLES, KINDS, disagreements
@@ -23,16 +23,6 @@ __all__ = ["CheckReport", "build_report", "fmt_coef", "write_report"]
 
 COEF_COLUMNS = ["Code", "Name", "Units", "Both", "A only", "B only", "Neither", "% agr.",
                 "κ", "α", "AC1", "PABAK", "κ 95% CI"]
-
-
-def fmt_coef(value: Any, digits: int = 2) -> str:
-    """A coefficient as printed in tables: 2 decimals, no leading zero (APA), or "n/a"."""
-    from themeqa.core.agreement import is_na
-
-    if is_na(value):
-        return "n/a"
-    text = f"{float(value):.{digits}f}"
-    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
 def coefficient_cells(r: AgreementRow) -> list[object]:

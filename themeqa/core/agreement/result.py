@@ -9,9 +9,9 @@ frozen value that carries the *reason* lets reports print "n/a" and tooltips exp
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeAlias, TypeGuard
+from typing import Any, TypeAlias, TypeGuard
 
-__all__ = ["NA", "Coefficient", "is_na"]
+__all__ = ["NA", "Coefficient", "fmt_coef", "is_na"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +40,19 @@ Coefficient: TypeAlias = float | NA
 def is_na(value: object) -> TypeGuard[NA]:
     """True when ``value`` is the typed "not applicable" result."""
     return isinstance(value, NA)
+
+
+def fmt_coef(value: Any, digits: int = 2) -> str:
+    """A coefficient as printed in tables and prose: no leading zero (APA), or "n/a".
+
+    The one formatter for every report, the CLI and the TUI, so they cannot disagree. A value
+    that rounds to zero prints ".00", never "-.00" (nor "[-.01, -.00]" in a CI): the sign of a
+    number too small to show is noise, and "-.00" reads as a typo. Leading zero dropped because
+    coefficients cannot exceed 1 (APA Publication Manual, 7th ed., section 6.36).
+    """
+    if is_na(value):
+        return "n/a"
+    text = f"{float(value):.{digits}f}"
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text

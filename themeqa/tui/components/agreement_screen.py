@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from themeqa.core.agreement.result import fmt_coef
 from themeqa.errors import ThemeqaError
 from themeqa.tui.actions import bindings_for
 from themeqa.tui.components.bars import BarChart, BarRow, chart_fits, fit_column
@@ -26,19 +27,13 @@ COLUMNS = ("code", "name", "units", "both", "A only", "B only", "neither", "% ag
            "AC1", "PABAK", "κ 95% CI")
 
 
-def _coef(value) -> str:
-    """Two decimals without the leading zero (APA, as in the report); n/a stays "n/a"."""
-    text = f"{value:.2f}"  # the typed n/a formats itself as "n/a" whatever the spec
-    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
-
-
 def cells(row) -> tuple:
     pct = "n/a" if str(row.percent) == "n/a" else f"{100 * row.percent:.1f}"
     ci = ("n/a" if "n/a" in (str(row.ci_low), str(row.ci_high))
-          else f"[{_coef(row.ci_low)}, {_coef(row.ci_high)}]")
+          else f"[{fmt_coef(row.ci_low)}, {fmt_coef(row.ci_high)}]")
     label = "  " * max(row.depth - 1, 0) + row.label
     return (label, row.name, row.units, row.both, row.only_a, row.only_b, row.neither, pct,
-            _coef(row.kappa), _coef(row.alpha), _coef(row.ac1), _coef(row.pabak), ci)
+            fmt_coef(row.kappa), fmt_coef(row.alpha), fmt_coef(row.ac1), fmt_coef(row.pabak), ci)
 
 
 class AgreementScreen(Screen):
@@ -116,7 +111,7 @@ class AgreementScreen(Screen):
         # superordinate themes and the pooled row: every code would not fit as readable bars
         shown = [r for r in [*table.rows, table.pooled]
                  if r.depth <= 1 and str(r.kappa) != "n/a"]
-        rows = [BarRow(r.label, (float(r.kappa),), f"κ {_coef(r.kappa)}") for r in shown]
+        rows = [BarRow(r.label, (float(r.kappa),), f"κ {fmt_coef(r.kappa)}") for r in shown]
         self.query_one("#agree-chart", BarChart).show("Cohen's κ, themes (bar: 0 to 1)",
                                                       rows, scale=1.0)
         self._place_chart()
