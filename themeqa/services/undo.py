@@ -423,6 +423,12 @@ def _apply(s: Session, b: _Batch, direction: str, actor: str) -> UndoResult:
                             f"identifiable text on {purged}; change it by hand")
     steps = _steps(b, direction)
     touches_codes = any(st.entity == "code" for st in steps)
+    if touches_codes:
+        # as every codebook edit does: serialise with other tree changes (PostgreSQL row
+        # lock; SQLite's write lock is held already) so the loop check below stays true
+        from themeqa.services.codebook_edit import lock_codebooks
+
+        lock_codebooks(s)
     errors_before = _codebook_errors(s) if touches_codes else set()
     try:
         for group in _groups(steps):
