@@ -77,3 +77,15 @@ def test_fresh_seed_is_recorded_and_redraws(demo):
     info = sample_check(demo, coder_b="ben", sessions=2)
     again = sample_check(demo, coder_b="ben", sessions=2, seed=info.seed)
     assert again.sessions == info.sessions
+
+
+def test_a_check_can_name_coders_who_have_not_coded_yet(project, study_files):
+    """Issue 22: on a new project neither coder has coded; the check is drawn first."""
+    from themeqa.services.check_sample import sample_check
+    from themeqa.services.importing import import_files
+    from themeqa.services.settings import list_coders
+
+    import_files(project, [study_files["S1"]], session="S1", timepoint="initial")
+    check = sample_check(project, coder_b="ben", coder_a="zoe", sessions=1, seed=3)
+    assert check.coder_a == "zoe" and check.coder_b == "ben"
+    assert {"zoe", "ben"} <= {c.name for c in list_coders(project)}

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from themeqa.errors import InputError, NotFoundError
 from themeqa.services.audit import new_batch, record
-from themeqa.services.lookup import get_coder, get_or_create_coder
+from themeqa.services.lookup import get_or_create_coder
 from themeqa.services.project import ProjectHandle
 from themeqa.services.versions import current_documents
 from themeqa.store.models import (
@@ -128,8 +128,11 @@ def _store(
         raise InputError(f"a credibility check named {name!r} exists already")
     if coder_a is not None and coder_a.strip() == coder_b.strip():
         raise InputError("coder A and coder B must be different people")
+    # Both coders may be new to the project: a check is usually drawn before coder B (and,
+    # on a new project, coder A) has coded anything; refusing coder A there (issue 22) made
+    # a fresh study unable to start its check.
     b = get_or_create_coder(s, coder_b)
-    a = get_coder(s, coder_a) if coder_a is not None else None
+    a = get_or_create_coder(s, coder_a) if coder_a is not None else None
     settings = {"picked": picked, "method": method, "eligible": eligible}
     check = CredibilityCheck(
         name=name, seed=seed, sample_by=sample_by, n_requested=n_requested,
