@@ -148,3 +148,23 @@ def test_demo_joint_display_to_xlsx(demo_copy, tmp_path):
         assert {"joint_display", "t_tests", "by_condition", "by_sc_group"} <= set(wb.sheetnames)
     finally:
         project.close()
+
+
+def test_docx_notes_say_note_once(study, tmp_path):
+    """Issue 22: every joint-display note in the DOCX began "Note. Note." (the writer adds the
+    italic "Note." itself; the notes must not carry it too)."""
+    from docx import Document
+
+    from themeqa.reports.writers import write_tables
+
+    project, presence, *_ = study
+    jd = joint_display(project, measures=["total", "hf"], presence=presence,
+                       split_measure="total")
+    tables = joint_display_tables(jd)
+    assert not [n for t in tables for n in t.notes if n.startswith("Note")]
+    path = write_tables(tables, tmp_path / "jd.docx", "docx")
+    paras = [p.text for p in Document(str(path)).paragraphs]
+    firsts = [p for p in paras if p.startswith("Note.")]
+    assert len(firsts) == len(tables) >= 3
+    assert not [p for p in paras if "Note. Note." in p]
+    assert firsts[0].startswith(f"Note. n = {N} participants. With/without = participants in ")

@@ -499,7 +499,7 @@ def joint_display_tables(jd: JointDisplay) -> list:
         "with Hedges' exact J."
     )
     notes = [
-        f"Note. n = {jd.n_participants} participants. With/without = participants in whom "
+        f"n = {jd.n_participants} participants. With/without = participants in whom "
         "the theme is present/absent. Student's t (equal variances); Levene's and Welch's "
         "tests are in the detailed table. g = Hedges' g [95 % CI]. " + ci_note,
         f"p adj: {corr} correction across the {sum(len(t.tests) for t in jd.themes)} "
@@ -559,7 +559,7 @@ def joint_display_tables(jd: JointDisplay) -> list:
             ],
             rows=detail,
             notes=[
-                "Note. Levene's test centred on the mean (as SPSS). "
+                "Levene's test centred on the mean (as SPSS). "
                 "r pb = point-biserial correlation of presence (1/0) with the "
                 "measure."
             ],
@@ -632,7 +632,7 @@ def joint_display_tables(jd: JointDisplay) -> list:
                 ],
                 rows=crow,
                 notes=[
-                    f"Note. OR = odds of the theme in the first group vs the second (Woolf CI; "
+                    f"OR = odds of the theme in the first group vs the second (Woolf CI; "
                     f"0.5 added to every cell when one is 0, Haldane). p adj: {corr} "
                     f"correction of Fisher's p (2x2) or chi-square p.{extra}",
                     *cwarn,
@@ -672,7 +672,7 @@ def joint_display_tables(jd: JointDisplay) -> list:
                     for c in jd.correlations
                 ],
                 notes=[
-                    "Note. CIs by Fisher's z (Spearman: Bonett & Wright 2000 SE). p adj: "
+                    "CIs by Fisher's z (Spearman: Bonett & Wright 2000 SE). p adj: "
                     f"{corr} correction of the Pearson p-values."
                 ],
             )
