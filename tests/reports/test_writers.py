@@ -176,3 +176,15 @@ def test_docx_column_widths_follow_content(tmp_path):
     usable = (section.page_width - section.left_margin - section.right_margin) // 635
     # weights: theme 22 chars, n at least 9, quote capped at 60 -> 22 : 9 : 60 of the width
     assert widths == [int(w * usable / 91) for w in (22, 9, 60)]
+
+
+def test_by_phrase_reads_naturally() -> None:
+    """Issue 22: the Table 2 caption read "by condition and by condition and timepoint"."""
+    from themeqa.reports.tallies import by_phrase
+
+    assert by_phrase([]) == ""
+    assert by_phrase(["condition"]) == "by condition"
+    assert by_phrase(["condition", "gender"]) == "by condition and by gender"
+    assert by_phrase(["condition", "condition and timepoint"]) == (
+        "by condition, and by condition and timepoint")
+    assert by_phrase(["a", "b", "c"]) == "by a, by b, and by c"

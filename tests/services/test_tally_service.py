@@ -108,6 +108,8 @@ def test_demo_counts_match_independent_count(demo, demo_dir, codebook, label):
 def test_demo_table2_shape_and_plausibility(demo):
     (table,), paragraphs = report_tables(demo, "table2", by="condition,timepoint")
     assert paragraphs == []
+    assert table.title == ("Table 2\nParticipants reporting each theme, by condition, and by "
+                           "condition and timepoint")  # issue 22: not "by condition and by …"
     assert table.columns[:4] == ["Theme", "Total (N = 20) n", "M (n = 12) n (%)", "I (n = 8) n (%)"]
     assert table.columns[-1] == "Indicative quote"
     assert "M, follow-up (n = 7) n (%)" in table.columns  # 7 M participants have follow-up

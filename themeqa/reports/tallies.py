@@ -20,6 +20,7 @@ __all__ = [
     "build_cooccurrence",
     "build_presence",
     "build_table2",
+    "by_phrase",
     "cell_label",
     "n_pct",
     "theme_label",
@@ -49,6 +50,18 @@ def theme_label(label: str, name: str) -> str:
 
 def _by_text(by: Sequence[str]) -> str:
     return " and ".join(by)
+
+
+def by_phrase(breakdowns: Sequence[str]) -> str:
+    """The caption's breakdowns as English: "by condition", "by condition and by gender",
+    "by condition, and by condition and timepoint" (issue 22: the bare " and by " join read
+    "by condition and by condition and timepoint"). The serial comma separates the items
+    whenever one of them already contains "and" or there are more than two."""
+    parts = [f"by {b}" for b in breakdowns]
+    if len(parts) <= 1:
+        return "".join(parts)
+    plain = len(parts) == 2 and not any(" and " in b for b in breakdowns)
+    return ", ".join(parts[:-1]) + (" and " if plain else ", and ") + parts[-1]
 
 
 def build_table2(
@@ -95,7 +108,7 @@ def build_table2(
 
     breakdowns = [_by_text(r.by) for r in results if r.by]
     title = "Participants reporting each theme" + (
-        f", by {' and by '.join(dict.fromkeys(breakdowns))}" if breakdowns else ""
+        f", {by_phrase(list(dict.fromkeys(breakdowns)))}" if breakdowns else ""
     )
     denominators = "; ".join(
         f"{cell_label(c)}: n = {r.denominators[c]}" for r in results for c in r.columns
