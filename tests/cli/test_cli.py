@@ -115,3 +115,14 @@ def test_json_output_parses(demo_dir, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 20
     assert {r["condition"] for r in rows} == {"M", "I"}
+
+
+def test_participants_list_sorts_ids_naturally(project, tmp_path, capsys):
+    """Issue 22: the list ran P01, P10…P19, P02 (string order); people read P2 before P10."""
+    f = tmp_path / "participants.csv"
+    f.write_text("id,condition\nP10,M\nP2,I\nP01,M\nP19,I\nP03,M\np11,I\n", encoding="utf-8")
+    assert run("--project", str(project.directory), "participants", "import", str(f)) == 0
+    capsys.readouterr()
+    assert run("--project", str(project.directory), "participants", "list", "--json") == 0
+    ids = [r["pid"] for r in json.loads(capsys.readouterr().out)]
+    assert ids == ["P01", "P2", "P03", "P10", "p11", "P19"]

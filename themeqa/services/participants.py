@@ -191,7 +191,10 @@ def list_participants(project: ProjectHandle) -> list[ParticipantInfo]:
             )
             for p in s.exec(select(Participant)).all()
         ]
-    return sorted(out, key=lambda p: normalise_label(p.pid))
+    from themeqa.services.measures import natural_key
+
+    # natural order (P2 before P10, issue 22: the id string order gave P01, P10…P19, P02)
+    return sorted(out, key=lambda p: natural_key(normalise_label(p.pid)))
 
 
 def map_speaker(project: ProjectHandle, label: str, pid: str | None) -> int:
