@@ -30,13 +30,14 @@ CODINGS = [
     ("ann", "2a", 175, 185), ("bo", "2a", 183, 195),    # overlap 2 of 10 < 50%: two one-coder
 ]
 
-EXPECTED = [  # kind, A (code, start, end), B (code, start, end), in document order
-    ("one_coder", ("inhibitors:1", 0, 7), None),
-    ("one_coder", None, ("inhibitors:2", 20, 30)),
-    ("boundary", ("inhibitors:1", 100, 140), ("inhibitors:1", 110, 140)),
-    ("code_conflict", ("inhibitors:2", 150, 170), ("inhibitors:2a", 152, 170)),
-    ("one_coder", ("inhibitors:2a", 175, 185), None),
-    ("one_coder", None, ("inhibitors:2a", 183, 195)),
+EXPECTED = [  # kind, A (code, start, end), B (code, start, end), in document order; codes as
+    # codebook::label like every other output (issue 22: was "inhibitors:1")
+    ("one_coder", ("inhibitors::1", 0, 7), None),
+    ("one_coder", None, ("inhibitors::2", 20, 30)),
+    ("boundary", ("inhibitors::1", 100, 140), ("inhibitors::1", 110, 140)),
+    ("code_conflict", ("inhibitors::2", 150, 170), ("inhibitors::2a", 152, 170)),
+    ("one_coder", ("inhibitors::2a", 175, 185), None),
+    ("one_coder", None, ("inhibitors::2a", 183, 195)),
 ]
 
 

@@ -190,8 +190,12 @@ def load_disagreements(
             select(Document.id, Document.name, Document.text).where(Document.id.in_(ids))
         ).all()
     } if ids else {}
+    from themeqa.core.codebook import qualified_label
+
+    # shown and exported only ("inhibitors::1", as everywhere else; issue 22): keys and the
+    # reconciliation rows hold code ids, never these labels
     labels = {
-        cid: f"{key}:{label}" for cid, label, key in s.exec(
+        cid: qualified_label(key, label) for cid, label, key in s.exec(
             select(Code.id, Code.label, Codebook.key).join(Codebook)
         ).all()
     }
