@@ -60,6 +60,13 @@ def test_quant_commands(demo_copy, tmp_path, capsys):
     assert code == 0 and "27 theme(s) x 2 measure(s)" in out
     text = out_file.read_text(encoding="utf-8")
     assert "Joint display" in text and "Benjamini-Hochberg" in text
+    # issue 22: without OUT it prints, like every report: the same Markdown as the file
+    code, printed, _ = run(capsys, *p, "quant", "analyse", "--measures", "scs26_total,anxiety",
+                           "--correction", "bh")
+    assert code == 0 and printed == text
+    code, printed, _ = run(capsys, *p, "quant", "analyse", "--measures", "scs26_total", "--json")
+    assert code == 0 and json.loads(printed)["file"] is None
+    assert not list(tmp_path.glob("*.docx")) and not (demo_copy / "-").exists()
 
     sav = tmp_path / "study.sav"
     code, out, _ = run(capsys, *p, "quant", "export", str(sav))
@@ -72,3 +79,5 @@ def test_quant_commands(demo_copy, tmp_path, capsys):
         capsys, *p, "quant", "analyse", str(tmp_path / "x.md"), "--measures", "ghost"
     )
     assert code == 2 and "ghost" in err
+    code, out, err = run(capsys, *p, "quant", "analyse", "--measures", "ghost")
+    assert code == 2 and "ghost" in err and out == ""

@@ -30,6 +30,7 @@ __all__ = [
     "JointView",
     "MeasureTest",
     "ThemeRow",
+    "analysable_joint_display",
     "default_measures",
     "group_values",
     "joint_display",
@@ -680,15 +681,22 @@ def joint_display_tables(jd: JointDisplay) -> list:
     return tables
 
 
+def analysable_joint_display(project: ProjectHandle, **kwargs: Any) -> JointDisplay:
+    """The joint display, refused (one clear line) when there is no measure to analyse: the
+    check shared by writing it to a file and printing it (``quant analyse`` without OUT)."""
+    jd = joint_display(project, **kwargs)
+    if not jd.measures:
+        raise InputError("no measures to analyse: import or score some first (themeqa quant)")
+    return jd
+
+
 def write_joint_display(
     project: ProjectHandle, out: Path | str, *, fmt: str | None = None, **kwargs: Any
 ) -> tuple[Path, JointDisplay]:
     """Compute the joint display and write it with ``reports.writers.write_tables``."""
     from themeqa.reports.writers import write_tables
 
-    jd = joint_display(project, **kwargs)
-    if not jd.measures:
-        raise InputError("no measures to analyse: import or score some first (themeqa quant)")
+    jd = analysable_joint_display(project, **kwargs)
     try:
         path = write_tables(joint_display_tables(jd), out, fmt)
     except ValueError as exc:

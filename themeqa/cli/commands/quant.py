@@ -250,7 +250,7 @@ def ecg(ctx, files, fs, method, events, baseline, window, accept_matches, as_jso
 
 
 @quant.command()
-@click.argument("out", type=click.Path(dir_okay=False))
+@click.argument("out", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--measures",
     default=None,
@@ -285,7 +285,8 @@ def ecg(ctx, files, fs, method, events, baseline, window, accept_matches, as_jso
 @json_option
 @click.pass_context
 def analyse(ctx, out, measures, correction, layer, codebook, split, split_measure, as_json) -> None:
-    """Joint display of themes and measures (.docx, .xlsx, .csv or .md).
+    """Joint display of themes and measures to OUT (.docx, .xlsx, .csv or .md), or print it
+    (Markdown) when OUT is omitted, as every report does.
 
     For each theme: n with/without, mean (SD) per group, Student's t (Levene and Welch in
     the detailed table), Hedges' g [95% CI], p and corrected p, and an indicative quote;
@@ -296,20 +297,27 @@ def analyse(ctx, out, measures, correction, layer, codebook, split, split_measur
     Example:
       themeqa quant analyse joint_display.docx
       themeqa quant analyse results.xlsx --measures scs26_total,hrv_hf --correction bh
+      themeqa quant analyse --measures scs26_total
     """
-    from themeqa.services.analyses import write_joint_display
+    from themeqa.services.analyses import (
+        analysable_joint_display,
+        joint_display_tables,
+        write_joint_display,
+    )
 
     names = [m.strip() for m in measures.split(",") if m.strip()] if measures else None
-    path, jd = write_joint_display(
-        get_project(ctx),
-        out,
-        measures=names,
-        correction=correction,
-        layer=layer,
-        codebook=codebook,
-        split=split,
-        split_measure=split_measure,
-    )
+    options = dict(measures=names, correction=correction, layer=layer, codebook=codebook,
+                   split=split, split_measure=split_measure)
+    if not out or out == "-":
+        jd = analysable_joint_display(get_project(ctx), **options)
+        if as_json:
+            echo_json({"file": None, **jd.to_dict()})
+            return
+        from themeqa.reports.writers import render_markdown
+
+        click.echo(render_markdown(joint_display_tables(jd), []), nl=False)
+        return
+    path, jd = write_joint_display(get_project(ctx), out, **options)
     if as_json:
         echo_json({"file": str(path), **jd.to_dict()})
         return
