@@ -157,9 +157,10 @@ def test_every_report_and_the_results_prose_carry_the_warning(demo_copy):
         text = build_methods(project, "pilot", n_boot=20).markdown
         assert ("Participant counts per theme were taken from the union of the coders' "
                 "codings (no document's reconciliation was complete). [Reconciliation is not "
-                "finished -- pilot: 26 documents, 111 disagreements undecided, 29 identical "
-                "codings not adopted (themeqa check adopt --check pilot): counted from the "
-                "union. Update after reconciliation.]") in text
+                "finished -- pilot: 2 documents, 69 disagreements undecided, 29 identical "
+                "codings not adopted (themeqa check adopt --check pilot), 25 more documents "
+                "not finished by coder B: counted from the union. Update after "
+                "reconciliation.]") in text
     finally:
         project.close()
 

@@ -67,7 +67,10 @@ def test_check_agreement_and_reconciliation_numbers(demo_project):
     assert p.kappa == pytest.approx(kappa)
     assert f"Cohen's κ = {fmt_coef(kappa)} (Cohen, 1960)" in text
     assert f"{100 * po:.1f}%" in text
-    assert "on turn units of the 27 documents" in text
+    # agreement covers the documents coder B finished (issue 19): none is marked, so the
+    # two B has coded count; the 25 written answers B has not coded are pending
+    assert "of the 2 documents in the sample that ben had finished" in text
+    assert "25 pending" in text
     assert "seed 3, 20 replicates" in text
     # disagreements and decisions as made above
     kinds = Counter(d.kind for d in found)

@@ -85,6 +85,6 @@ async def test_tallies_screen_warns_about_a_partly_reconciled_check(demo_copy):
         screen = await _open_tallies(pilot)
         assert screen.overview.table.rows == before.rows
         notes = str(screen.query_one("#tally-notes").render())
-        assert "Warning: pilot: 26 documents, 111 disagreements undecided: counted from the " \
-               "union." in notes
+        assert "Warning: pilot: 2 documents, 69 disagreements undecided, 25 more documents " \
+               "not finished by coder B: counted from the union." in notes
         assert "No credibility check is complete on any document" in notes
