@@ -60,6 +60,9 @@ def _loaded(key: str, then: tuple[str, ...] = ()):
             await pilot.press(k)
             top = pilot.app.screen
             await wait_for(pilot, lambda top=top: getattr(top, "loads", 1) >= 1, k)
+        # a screen may still be filling in (e.g. the agreement CIs) after its first load:
+        # the picture is taken once every worker is done (the 80x24 agreement one raced)
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
     return run
