@@ -187,10 +187,9 @@ def open_project(
             f"no themeqa project at {path.parent} (run `themeqa init {path.parent}` "
             "or `themeqa demo DIR` to create one)"
         )
-    if path is not None and path.exists():
-        check_project_file(path)
+    revision = check_project_file(path) if path is not None and path.exists() else None
     try:
-        engine = open_engine(url)
+        engine = open_engine(url, current=revision)
     except NewerSchemaError as exc:
         raise InputError(str(exc)) from exc
     handle = ProjectHandle(

@@ -241,21 +241,23 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     engine.dispose()  # fresh connections get the pragmas again
 
 
-def open_engine(url: str, *, migrate: bool = True) -> Engine:
+def open_engine(url: str, *, migrate: bool = True, current: str | None = None) -> Engine:
     """Open (creating if needed) a project database at ``url`` and bring it to head.
 
     Before upgrading a SQLite file that already holds a schema, a backup named
     ``<file>.backup-<from-revision>-<UTC timestamp>`` is written beside it. A database whose
     revision this themeqa does not know (written by a newer one) raises
     ``dbfile.NewerSchemaError`` before anything is touched: Alembic would otherwise fail
-    with "Can't locate revision" halfway through opening.
+    with "Can't locate revision" halfway through opening. ``current``: the revision the
+    caller has already read (``dbfile.project_revision``), so it is not read twice.
     """
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(url)
     if migrate:
-        current = current_revision(engine)
+        if current is None:
+            current = current_revision(engine)
         head = head_revision()
         if current != head:
             if current is not None and current not in known_revisions():
