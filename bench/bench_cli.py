@@ -46,22 +46,29 @@ def _run(argv: list[str]) -> None:
         raise RuntimeError(f"{argv[1:]} exited {done.returncode}: {done.stderr[-300:]!r}")
 
 
+def _vs_help(name: str, target: str, prepare, repeats: dict[str, int]) -> dict:
+    """An operation run as a subprocess, timed against ``themeqa --help`` (``prepare`` returns
+    ``{"op": argv, "base": argv}``)."""
+    return {
+        "name": name,
+        "sizes": ("small", "study"),
+        "target": target,
+        "prepare": prepare,
+        "operation": lambda s: _run(s["op"]),
+        "baseline": lambda s: _run(s["base"]),
+        "baseline_name": "themeqa --help",
+        "repeats": repeats,
+    }
+
+
 def _command_op(name: str, args: list[str]) -> dict:
     def prepare(size: str, ctx) -> dict:
         project = _project(size, ctx)
         return {"op": [*_themeqa(), "--project", str(project), *args],
                 "base": [*_themeqa(), "--help"]}
 
-    return {
-        "name": f"themeqa {name} (vs --help)",
-        "sizes": ("small", "study"),
-        "target": "ratio <= 3",
-        "prepare": prepare,
-        "operation": lambda s: _run(s["op"]),
-        "baseline": lambda s: _run(s["base"]),
-        "baseline_name": "themeqa --help",
-        "repeats": {"small": 5, "study": 15},
-    }
+    return _vs_help(f"themeqa {name} (vs --help)", "ratio <= 3", prepare,
+                    {"small": 5, "study": 15})
 
 
 _FIRST_SCREEN = textwrap.dedent(
@@ -95,14 +102,6 @@ def _first_screen_prepare(size: str, ctx) -> dict:
 
 OPERATIONS = [
     *(_command_op(name, args) for name, args in COMMANDS),
-    {
-        "name": "TUI first screen (process start to documents list)",
-        "sizes": ("small", "study"),
-        "target": "< 1.5 s",
-        "prepare": _first_screen_prepare,
-        "operation": lambda s: _run(s["op"]),
-        "baseline": lambda s: _run(s["base"]),
-        "baseline_name": "themeqa --help",
-        "repeats": {"small": 3, "study": 10},
-    },
+    _vs_help("TUI first screen (process start to documents list)", "< 1.5 s",
+             _first_screen_prepare, {"small": 3, "study": 10}),
 ]
